@@ -20,14 +20,15 @@ import io.nsnet.libc.Native;
  * error replies small by not echoing the request. Calls are serialized per socket.
  */
 public final class NetlinkSocket implements AutoCloseable {
-    private static final int RECV_BUFFER = 256 * 1024;
+    // Dump parts are sized by the kernel to at most 32 KiB (or what the reader asked before); 64 KiB leaves room.
+    private static final int RECV_BUFFER = 64 * 1024;
     private static final int MSG_TRUNC = 0x20;
     private static final int MAX_DUMP_ATTEMPTS = 10;
 
     private final LibC libc = Native.libc();
     private final int fd;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(RECV_BUFFER).order(ByteOrder.nativeOrder());
-    private ByteBuffer tx = ByteBuffer.allocateDirect(8192).order(ByteOrder.nativeOrder());
+    private ByteBuffer tx = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
     private int seq;
     private boolean closed;
 

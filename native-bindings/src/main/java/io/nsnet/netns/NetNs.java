@@ -114,9 +114,26 @@ public final class NetNs implements AutoCloseable {
     }
 
     public static NetNs create(String name, NsExecutor executor) {
+        return create(name, executor, () -> null).ns();
+    }
+
+    /** A namespace just created, and what a task run inside it during creation returned. */
+    public record Created<T>(NetNs ns, T value) {
+    }
+
+    /**
+     * Creates a named namespace and, on the same worker and before it switches back, runs {@code inside} in
+     * it (typically opening the namespace's netlink socket), saving a thread hand-off per namespace.
+     */
+    public static <T> Created<T> create(String name, Callable<T> inside) {
+        return create(name, defaultExecutor(), inside);
+    }
+
+    public static <T> Created<T> create(String name, NsExecutor executor, Callable<T> inside) {
         validateName(name);
         LibC c = Native.libc();
-        prepareRunDir(c);
+        // The propagation change walks every mount below /run/netns, so it is done once, not per namespace.
+        executor.prepareRunDirOnce(() -> prepareRunDir(c));
         Path file = RUN_DIR.resolve(name);
         int fd = c.open(file.toString(), Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL | Native.O_CLOEXEC, 0);
         if (fd < 0) {
@@ -127,18 +144,28 @@ public final class NetNs implements AutoCloseable {
             throw new ErrnoException("create " + file, errno);
         }
         c.close(fd);
+        Object[] made = new Object[2];
         try {
             executor.callAtHome(() -> {
                 Native.check(c.unshare(Native.CLONE_NEWNET), "unshare(CLONE_NEWNET)");
                 Native.check(c.mount("/proc/thread-self/ns/net", file.toString(), "none", Native.MS_BIND, null),
                         "mount --bind /proc/thread-self/ns/net " + file);
+                made[0] = Native.check(c.open("/proc/thread-self/ns/net", Native.O_RDONLY | Native.O_CLOEXEC, 0),
+                        "open(/proc/thread-self/ns/net)");
+                made[1] = inside.call();
                 return null;
             });
         } catch (RuntimeException e) {
+            if (made[0] != null) {
+                c.close((Integer) made[0]);
+            }
+            c.umount2(file.toString(), Native.MNT_DETACH);
             c.unlink(file.toString());
             throw e;
         }
-        return openPath(file, name, executor);
+        @SuppressWarnings("unchecked")
+        T value = (T) made[1];
+        return new Created<>(new NetNs(file, name, (Integer) made[0], executor), value);
     }
 
     private static void prepareRunDir(LibC c) {

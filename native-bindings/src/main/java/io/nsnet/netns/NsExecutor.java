@@ -29,6 +29,8 @@ public final class NsExecutor implements AutoCloseable {
     private final int homeFd;
     private final NsId homeId;
     private final ThreadPoolExecutor pool;
+    /** Whether /run/netns was made a shared mount point by this process already (see NetNs#create). */
+    private final java.util.concurrent.atomic.AtomicBoolean runDirPrepared = new java.util.concurrent.atomic.AtomicBoolean();
 
     public NsExecutor() {
         this.homeFd = Native.check(libc.open("/proc/self/ns/net", Native.O_RDONLY | Native.O_CLOEXEC, 0),
@@ -50,6 +52,16 @@ public final class NsExecutor implements AutoCloseable {
     /** The namespace workers return to after each task. */
     public NsId home() {
         return homeId;
+    }
+
+    /** Runs {@code prepare} once per executor; a failure lets the next caller try again. */
+    void prepareRunDirOnce(Runnable prepare) {
+        synchronized (runDirPrepared) {
+            if (!runDirPrepared.get()) {
+                prepare.run();
+                runDirPrepared.set(true);
+            }
+        }
     }
 
     private void enterHome() {

@@ -28,6 +28,17 @@ public final class Rtnl implements AutoCloseable {
         return new Rtnl(NetlinkSocket.open());
     }
 
+    /** A handle over a socket already opened in the wanted namespace (see NetNs#create with a task). */
+    public static Rtnl of(NetlinkSocket sock) {
+        return new Rtnl(sock);
+    }
+
+    /** Creates the named namespace and returns it with a handle on it, in one thread hand-off. */
+    public static NetNs.Created<Rtnl> createNamespace(String name) {
+        NetNs.Created<NetlinkSocket> c = NetNs.create(name, NetlinkSocket::open);
+        return new NetNs.Created<>(c.ns(), new Rtnl(c.value()));
+    }
+
     /** A handle on {@code ns}. */
     public static Rtnl open(NetNs ns) {
         return new Rtnl(ns.call(NetlinkSocket::open));
