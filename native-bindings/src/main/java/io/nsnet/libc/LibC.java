@@ -21,6 +21,8 @@ public interface LibC {
 
     long recv(int fd, @Out ByteBuffer buf, long len, int flags);
 
+    long sendto(int fd, @In ByteBuffer buf, long len, int flags, @In ByteBuffer addr, int addrlen);
+
     int close(int fd);
 
     int setsockopt(int fd, int level, int optname, @In ByteBuffer optval, int optlen);

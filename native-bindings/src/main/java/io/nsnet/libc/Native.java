@@ -10,6 +10,8 @@ import jnr.ffi.Runtime;
  * on the thread that made the failing call, right after it: JNR saves it per thread.
  */
 public final class Native {
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_DGRAM = 2;
     public static final int AF_NETLINK = 16;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_CLOEXEC = 0x80000;
