@@ -1,0 +1,45 @@
+package io.nsnet.libc;
+
+import java.nio.ByteBuffer;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+
+/**
+ * The few libc calls nsnet needs, bound through JNR-FFI.
+ *
+ * <p>Buffers are direct {@link ByteBuffer}s annotated {@code @In}/{@code @Out} so JNR passes their address
+ * and copies nothing (a plain {@code byte[]} would be copied both ways on every call). Every call saves errno,
+ * which {@link Native#errno()} reads on the same thread.
+ */
+public interface LibC {
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, @In ByteBuffer addr, int addrlen);
+
+    long send(int fd, @In ByteBuffer buf, long len, int flags);
+
+    long recv(int fd, @Out ByteBuffer buf, long len, int flags);
+
+    long sendto(int fd, @In ByteBuffer buf, long len, int flags, @In ByteBuffer addr, int addrlen);
+
+    int close(int fd);
+
+    int setsockopt(int fd, int level, int optname, @In ByteBuffer optval, int optlen);
+
+    int setns(int fd, int nstype);
+
+    int unshare(int flags);
+
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    int umount2(String target, int flags);
+
+    int open(String path, int flags, int mode);
+
+    int unlink(String path);
+
+    long syscall(long number);
+
+    String strerror(int errnum);
+}

@@ -1,0 +1,208 @@
+package io.nsnet.netlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.nsnet.libc.ErrnoException;
+import io.nsnet.libc.LibC;
+import io.nsnet.libc.Native;
+
+/**
+ * A NETLINK_ROUTE socket. It belongs to the network namespace of the thread that opened it, for its whole
+ * life, whichever thread uses it afterwards; so a handle for another namespace is opened once on a thread
+ * inside it and then used from anywhere.
+ *
+ * <p>Requests carry increasing sequence numbers and ask for an ACK; replies with another sequence number
+ * (left over from an interrupted earlier request) are skipped. Errors come back as {@link NetlinkException}
+ * with the kernel's extended-ack text, which the socket asks for with NETLINK_EXT_ACK. NETLINK_CAP_ACK keeps
+ * error replies small by not echoing the request. Calls are serialized per socket.
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    // Dump parts are sized by the kernel to at most 32 KiB (or what the reader asked before); 64 KiB leaves room.
+    private static final int RECV_BUFFER = 64 * 1024;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int MAX_DUMP_ATTEMPTS = 10;
+
+    private final LibC libc = Native.libc();
+    private final int fd;
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(RECV_BUFFER).order(ByteOrder.nativeOrder());
+    private ByteBuffer tx = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
+    private int seq;
+    private boolean closed;
+
+    private NetlinkSocket(int fd) {
+        this.fd = fd;
+        this.seq = (int) (System.nanoTime() & 0x3fffffff);
+    }
+
+    /** Opens and binds a NETLINK_ROUTE socket in the calling thread's network namespace. */
+    public static NetlinkSocket open() {
+        LibC c = Native.libc();
+        int fd = Native.check(c.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC,
+                Native.NETLINK_ROUTE), "socket(AF_NETLINK)");
+        try {
+            setIntOption(c, fd, Native.SOL_NETLINK, Native.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
+            setIntOption(c, fd, Native.SOL_NETLINK, Native.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+            setIntOption(c, fd, Native.SOL_SOCKET, Native.SO_RCVBUF, 1 << 20, "SO_RCVBUF");
+            ByteBuffer sa = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+            sa.putShort((short) Native.AF_NETLINK).putShort((short) 0).putInt(0).putInt(0).flip();
+            Native.check(c.bind(fd, sa, 12), "bind(AF_NETLINK)");
+            return new NetlinkSocket(fd);
+        } catch (RuntimeException e) {
+            c.close(fd);
+            throw e;
+        }
+    }
+
+    private static void setIntOption(LibC c, int fd, int level, int name, int value, String what) {
+        ByteBuffer v = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+        v.putInt(0, value);
+        Native.check(c.setsockopt(fd, level, name, v, 4), "setsockopt(" + what + ")");
+    }
+
+    /**
+     * Sends a request that asks for an ACK and returns the replies that came before it (empty for a plain
+     * create/delete; the object for an NLM_F_ECHO or a single GET).
+     */
+    public synchronized List<NlMsg> request(NlMsgBuilder msg, String operation) {
+        int s = send(msg, msg.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK);
+        List<NlMsg> replies = new ArrayList<>();
+        while (true) {
+            for (NlMsg m : receive(operation)) {
+                if (m.seq() != s) {
+                    continue;
+                }
+                if (m.type() == Nl.NLMSG_ERROR) {
+                    int error = m.payload().getInt(0);
+                    if (error != 0) {
+                        throw errorOf(m, operation);
+                    }
+                    return replies;
+                }
+                replies.add(m);
+            }
+        }
+    }
+
+    /**
+     * Sends a dump request and reads every part until NLMSG_DONE. If the kernel marks any part with
+     * NLM_F_DUMP_INTR (the table changed under the dump), the whole dump is taken again.
+     */
+    public synchronized List<NlMsg> dump(NlMsgBuilder msg, String operation) {
+        for (int attempt = 1; ; attempt++) {
+            int s = send(msg, msg.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP);
+            List<NlMsg> parts = new ArrayList<>();
+            boolean interrupted = false;
+            boolean done = false;
+            while (!done) {
+                for (NlMsg m : receive(operation)) {
+                    if (m.seq() != s) {
+                        continue;
+                    }
+                    interrupted |= (m.flags() & Nl.NLM_F_DUMP_INTR) != 0;
+                    if (m.type() == Nl.NLMSG_DONE) {
+                        int status = m.payload().remaining() >= 4 ? m.payload().getInt(0) : 0;
+                        if (status < 0) {
+                            throw NetlinkException.of(operation, -status, extAckOf(m, 4));
+                        }
+                        done = true;
+                        break;
+                    }
+                    if (m.type() == Nl.NLMSG_ERROR) {
+                        if (m.payload().getInt(0) != 0) {
+                            throw errorOf(m, operation);
+                        }
+                        continue;
+                    }
+                    parts.add(m);
+                }
+            }
+            if (!interrupted) {
+                return parts;
+            }
+            if (attempt == MAX_DUMP_ATTEMPTS) {
+                throw new NetlinkProtocolException(operation + ": dump interrupted " + attempt + " times in a row");
+            }
+        }
+    }
+
+    private int send(NlMsgBuilder msg, int flags) {
+        ensureOpen();
+        int s = ++seq;
+        ByteBuffer wire = msg.build(s);
+        wire.putShort(6, (short) flags);
+        if (tx.capacity() < wire.remaining()) {
+            tx = ByteBuffer.allocateDirect(Integer.highestOneBit(wire.remaining()) * 2).order(ByteOrder.nativeOrder());
+        }
+        tx.clear();
+        tx.put(wire).flip();
+        long n = libc.send(fd, tx, tx.remaining(), 0);
+        if (n < 0) {
+            throw new ErrnoException("send(netlink)", Native.errno());
+        }
+        return s;
+    }
+
+    private List<NlMsg> receive(String operation) {
+        rx.clear();
+        long n;
+        do {
+            n = libc.recv(fd, rx, rx.capacity(), MSG_TRUNC);
+        } while (n < 0 && Native.errno() == io.nsnet.libc.Errno.EINTR);
+        if (n < 0) {
+            throw new ErrnoException("recv(netlink) for " + operation, Native.errno());
+        }
+        if (n > rx.capacity()) {
+            throw new NetlinkProtocolException(operation + ": reply of " + n + " bytes truncated to " + rx.capacity());
+        }
+        // Copy out only the bytes received, so parsed messages stay valid after the next recv.
+        ByteBuffer copy = ByteBuffer.allocate((int) n).order(ByteOrder.nativeOrder());
+        ByteBuffer view = rx.duplicate();
+        view.position(0).limit((int) n);
+        copy.put(view).flip();
+        return NlMsg.parseAll(copy);
+    }
+
+    /** Decodes an NLMSG_ERROR reply: negative errno, the echoed request header, then ext-ack TLVs. */
+    static NetlinkException errorOf(NlMsg m, String operation) {
+        ByteBuffer p = m.payload();
+        int errno = -p.getInt(0);
+        int tlvOffset;
+        if ((m.flags() & Nl.NLM_F_CAPPED) != 0) {
+            tlvOffset = 4 + Nl.NLMSG_HDRLEN;
+        } else {
+            tlvOffset = 4 + (p.remaining() >= 4 + Nl.NLMSG_HDRLEN ? p.getInt(4) : Nl.NLMSG_HDRLEN);
+        }
+        String ack = (m.flags() & Nl.NLM_F_ACK_TLVS) != 0 ? extAckOf(m, tlvOffset) : "";
+        return NetlinkException.of(operation, errno, ack);
+    }
+
+    private static String extAckOf(NlMsg m, int offset) {
+        ByteBuffer p = m.payload().duplicate().order(ByteOrder.nativeOrder());
+        if (offset >= p.limit()) {
+            return "";
+        }
+        p.position(Nl.align(offset));
+        try {
+            return NlAttrs.parse(p.slice().order(ByteOrder.nativeOrder())).string(Nl.NLMSGERR_ATTR_MSG).orElse("");
+        } catch (NetlinkProtocolException e) {
+            return "";
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("netlink socket is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            libc.close(fd);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.nsnet.sysctl;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+import io.nsnet.netns.NetNs;
+
+/**
+ * Reads and writes the sysctls of one network namespace without spawning {@code sysctl}.
+ *
+ * <p>/proc/sys/net resolves to the network namespace of the thread that opens the file (unlike /proc/net,
+ * which follows the thread-group leader), so each access runs on a worker inside the namespace.
+ */
+public final class Sysctls {
+    private static final Pattern KEY = Pattern.compile("net(\\.[A-Za-z0-9_\\-@]+)+");
+    private final NetNs ns;
+
+    public Sysctls(NetNs ns) {
+        this.ns = ns;
+    }
+
+    /** {@code net.ipv4.conf.IFNAME.route_localnet}: names may hold dots, so this is built, not parsed. */
+    public static String interfaceKey(String family, String ifname, String leaf) {
+        return "net." + family + ".conf." + ifname.replace('.', '/') + "." + leaf;
+    }
+
+    static Path pathOf(String key) {
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("sysctl key \"" + key + "\" is not a net.* key such as net.ipv4.ip_forward");
+        }
+        // As sysctl(8): dots separate levels, and a '/' in a key stands for a dot inside one level (vlan names).
+        String[] parts = key.split("\\.");
+        Path p = Path.of("/proc/sys");
+        for (String part : parts) {
+            p = p.resolve(part.replace('/', '.'));
+        }
+        return p;
+    }
+
+    public String get(String key) {
+        Path p = pathOf(key);
+        return ns.call(() -> {
+            try {
+                return Files.readString(p, StandardCharsets.US_ASCII).trim();
+            } catch (NoSuchFileException e) {
+                throw new SysctlException("sysctl " + key + " does not exist in " + ns);
+            }
+        });
+    }
+
+    public void set(String key, String value) {
+        Path p = pathOf(key);
+        ns.run(() -> {
+            try {
+                Files.writeString(p, value + "\n", StandardCharsets.US_ASCII);
+            } catch (NoSuchFileException e) {
+                throw new SysctlException("sysctl " + key + " does not exist in " + ns);
+            } catch (IOException e) {
+                throw new SysctlException("cannot set " + key + "=" + value + " in " + ns + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** Sets the value only if it differs, and returns the previous value. */
+    public String ensure(String key, String value) {
+        String old = get(key);
+        if (!old.equals(value)) {
+            set(key, value);
+        }
+        return old;
+    }
+
+    /** A sysctl that is missing or cannot be written. */
+    public static final class SysctlException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public SysctlException(String message) {
+            super(message);
+        }
+    }
+}

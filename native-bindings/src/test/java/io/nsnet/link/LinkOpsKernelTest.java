@@ -1,0 +1,160 @@
+package io.nsnet.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.nsnet.libc.Errno;
+import io.nsnet.netlink.NetlinkException;
+import io.nsnet.netns.NetNs;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.testing.Observer;
+import io.nsnet.testing.ThrowawayNetns;
+
+@Tag("kernel")
+class LinkOpsKernelTest {
+    private ThrowawayNetns namespaces;
+    private NetNs host;
+    private Rtnl rtnl;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new ThrowawayNetns();
+        host = namespaces.create("link");
+        rtnl = Rtnl.open(host);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (rtnl != null) {
+            rtnl.close();
+        }
+        namespaces.close();
+    }
+
+    @Test
+    void createsBridgeWithMtuMacAndStpOff() {
+        MacAddress mac = MacAddress.parse("02:42:0a:00:00:01");
+        rtnl.links().add(new LinkSpec.Bridge("nstbr0", 1400, mac));
+
+        JsonNode br = Observer.link(host.name(), "nstbr0");
+        assertThat(br).isNotNull();
+        assertThat(br.path("linkinfo").path("info_kind").asText()).isEqualTo("bridge");
+        assertThat(br.path("linkinfo").path("info_data").path("stp_state").asInt()).isZero();
+        assertThat(br.path("mtu").asInt()).isEqualTo(1400);
+        assertThat(br.path("address").asText()).isEqualTo("02:42:0a:00:00:01");
+
+        Link got = rtnl.links().get("nstbr0");
+        assertThat(got.kind()).isEqualTo(new LinkKind.Bridge());
+        assertThat(got.mtu()).isEqualTo(1400);
+        assertThat(got.mac()).isEqualTo(mac);
+        assertThat(got.index()).isEqualTo(br.path("ifindex").asInt());
+        assertThat(rtnl.links().get(got.index()).name()).isEqualTo("nstbr0");
+    }
+
+    @Test
+    void creatingTwiceIsATypedExistsError() {
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+        assertThatThrownBy(() -> rtnl.links().add(LinkSpec.Bridge.named("nstbr0")))
+                .isInstanceOf(NetlinkException.AlreadyExistsException.class)
+                .satisfies(e -> assertThat(((NetlinkException) e).errno()).isEqualTo(Errno.EEXIST))
+                .hasMessageContaining("EEXIST");
+    }
+
+    @Test
+    void deletingAMissingLinkIsENODEV() {
+        assertThatThrownBy(() -> rtnl.links().delete("nst-missing"))
+                .isInstanceOf(NetlinkException.NotFoundException.class)
+                .satisfies(e -> assertThat(((NetlinkException) e).errno()).isEqualTo(Errno.ENODEV));
+        assertThat(rtnl.links().find("nst-missing")).isEmpty();
+    }
+
+    @Test
+    void unknownKindCarriesTheKernelsExtendedAck() {
+        // No "dummy" driver on this kernel: the kernel answers EOPNOTSUPP with an ext-ack text.
+        var msg = new io.nsnet.netlink.NlMsgBuilder(io.nsnet.netlink.Nl.RTM_NEWLINK,
+                io.nsnet.netlink.Nl.NLM_F_CREATE | io.nsnet.netlink.Nl.NLM_F_EXCL)
+                .ifinfomsg(0, 0, 0, 0).attrString(io.nsnet.netlink.Nl.IFLA_IFNAME, "nstx0")
+                .beginNested(io.nsnet.netlink.Nl.IFLA_LINKINFO)
+                .attrString(io.nsnet.netlink.Nl.IFLA_INFO_KIND, "nst-no-such-kind").endNested();
+        try (var sock = host.call(io.nsnet.netlink.NetlinkSocket::open)) {
+            assertThatThrownBy(() -> sock.request(msg, "create"))
+                    .isInstanceOf(NetlinkException.class)
+                    .satisfies(e -> assertThat(((NetlinkException) e).extAck()).isEqualTo("Unknown device type"));
+        }
+    }
+
+    @Test
+    void nameOverFifteenBytesIsRefusedBeforeTheKernel() {
+        assertThatThrownBy(() -> rtnl.links().add(LinkSpec.Bridge.named("nst-sixteen-byte")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 15");
+        assertThat(Observer.linkNames(host.name())).containsExactly("lo");
+    }
+
+    @Test
+    void vethPeerIsCreatedInAnotherNamespaceUnderItsFinalName() {
+        NetNs other = namespaces.create("peer");
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+        int br = rtnl.links().get("nstbr0").index();
+        rtnl.links().add(LinkSpec.Veth.pair("vethnst0", "eth0", other).withMaster(br).withUp(true));
+        try (Rtnl peerRtnl = Rtnl.open(other)) {
+            peerRtnl.links().setUp(peerRtnl.links().get("eth0").index());
+        }
+
+        JsonNode hostEnd = Observer.link(host.name(), "vethnst0");
+        assertThat(hostEnd.path("master").asText()).isEqualTo("nstbr0");
+        assertThat(hostEnd.path("flags").toString()).contains("UP");
+        JsonNode peer = Observer.link(other.name(), "eth0");
+        assertThat(peer).as("peer created as eth0 in the other namespace").isNotNull();
+        assertThat(peer.path("flags").toString()).contains("\"UP\"");
+        assertThat(Observer.linkNames(host.name())).doesNotContain("eth0");
+
+        Link listed = rtnl.links().list().stream().filter(l -> l.name().equals("vethnst0")).findFirst().orElseThrow();
+        assertThat(listed.kind()).isEqualTo(new LinkKind.Veth());
+        assertThat(listed.masterIndex()).isEqualTo(br);
+        assertThat(listed.linkNetnsId()).isGreaterThanOrEqualTo(0);
+        assertThat(listed.isUp()).isTrue();
+    }
+
+    @Test
+    void upDownMasterMtuMacAndHairpin() {
+        NetNs other = namespaces.create("peer");
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+        rtnl.links().add(LinkSpec.Veth.pair("vethnst1", "eth0", other));
+        Link br = rtnl.links().get("nstbr0");
+        Link v = rtnl.links().get("vethnst1");
+        assertThat(v.isUp()).isFalse();
+
+        rtnl.links().setUp(v.index());
+        assertThat(Observer.link(host.name(), "vethnst1").path("flags").toString()).contains("\"UP\"");
+        rtnl.links().setDown(v.index());
+        assertThat(Observer.link(host.name(), "vethnst1").path("flags").toString()).doesNotContain("\"UP\"");
+
+        rtnl.links().setMaster(v.index(), br.index());
+        assertThat(Observer.link(host.name(), "vethnst1").path("master").asText()).isEqualTo("nstbr0");
+        rtnl.links().setHairpin(v.index(), true);
+        assertThat(Observer.link(host.name(), "vethnst1").path("linkinfo").path("info_slave_data")
+                .path("hairpin").asBoolean()).isTrue();
+        rtnl.links().setHairpin(v.index(), false);
+        assertThat(Observer.link(host.name(), "vethnst1").path("linkinfo").path("info_slave_data")
+                .path("hairpin").asBoolean()).isFalse();
+        rtnl.links().setNoMaster(v.index());
+        assertThat(Observer.link(host.name(), "vethnst1").has("master")).isFalse();
+
+        rtnl.links().setMtu(v.index(), 1300);
+        rtnl.links().setMac(v.index(), MacAddress.parse("02:42:ac:11:00:09"));
+        JsonNode seen = Observer.link(host.name(), "vethnst1");
+        assertThat(seen.path("mtu").asInt()).isEqualTo(1300);
+        assertThat(seen.path("address").asText()).isEqualTo("02:42:ac:11:00:09");
+
+        rtnl.links().delete(v.index());
+        assertThat(Observer.linkNames(host.name())).doesNotContain("vethnst1");
+        assertThat(Observer.linkNames(other.name())).doesNotContain("eth0");
+    }
+}

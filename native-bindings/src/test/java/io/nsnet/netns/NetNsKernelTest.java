@@ -1,0 +1,129 @@
+package io.nsnet.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.nsnet.link.LinkSpec;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.testing.Observer;
+import io.nsnet.testing.ThrowawayNetns;
+
+@Tag("kernel")
+class NetNsKernelTest {
+    private ThrowawayNetns namespaces;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new ThrowawayNetns();
+    }
+
+    @AfterEach
+    void tearDown() {
+        namespaces.close();
+    }
+
+    private static NsId threadNs() {
+        return NsId.of(Path.of("/proc/thread-self/ns/net"));
+    }
+
+    @Test
+    void createsANamespaceThatIproute2CanUse() {
+        String name = "nst-create-" + ProcessHandle.current().pid();
+        namespaces.adopt(name);
+        try (NetNs ns = NetNs.create(name)) {
+            assertThat(Observer.netnsList()).contains(name);
+            assertThat(NetNs.list()).contains(name);
+            // ip netns exec works and runs inside it: a link made by nsnet is visible there.
+            try (Rtnl rtnl = Rtnl.open(ns)) {
+                rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+            }
+            assertThat(Observer.run("ip", "netns", "exec", name, "ip", "-o", "link", "show")).contains("nstbr0");
+            assertThat(ns.id()).isNotEqualTo(NetNs.defaultExecutor().home());
+
+            assertThatThrownBy(() -> NetNs.create(name)).isInstanceOf(NamespaceException.class)
+                    .hasMessageContaining("already exists");
+        }
+        assertThat(NetNs.delete(name)).isTrue();
+        assertThat(Observer.netnsList()).doesNotContain(name);
+        assertThat(NetNs.exists(name)).isFalse();
+        assertThat(NetNs.delete(name)).isFalse();
+    }
+
+    @Test
+    void opensByNamePathAndPidAndComparesByDeviceAndInode() throws Exception {
+        NetNs ns = namespaces.create("open");
+        Process sleeper = new ProcessBuilder("ip", "netns", "exec", ns.name(), "sleep", "30").start();
+        try {
+            // wait until the child has entered the namespace (ip netns exec execs sleep after setns)
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            NsId pidNs;
+            do {
+                Thread.sleep(20);
+                pidNs = NsId.of(Path.of("/proc/" + sleeper.pid() + "/ns/net"));
+            } while (!pidNs.equals(ns.id()) && System.nanoTime() < deadline);
+            try (NetNs byName = NetNs.open(ns.name());
+                 NetNs byPath = NetNs.openPath(Path.of("/run/netns/" + ns.name()));
+                 NetNs byPid = NetNs.openPid(sleeper.pid());
+                 NetNs home = NetNs.home()) {
+                assertThat(byName.sameAs(ns)).isTrue();
+                assertThat(byPath.sameAs(ns)).isTrue();
+                assertThat(byPid.sameAs(ns)).isTrue();
+                assertThat(home.sameAs(ns)).isFalse();
+            }
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
+        assertThatThrownBy(() -> NetNs.open("nst-does-not-exist")).isInstanceOf(NamespaceException.class)
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void tasksRunInsideAndWorkersReturnHome() {
+        NetNs a = namespaces.create("ta");
+        NetNs b = namespaces.create("tb");
+        NsId home = NetNs.defaultExecutor().home();
+        assertThat(a.call(NetNsKernelTest::threadNs)).isEqualTo(a.id());
+        // A nested call from inside a task lands in the other namespace, not in the caller's.
+        assertThat(a.call(() -> b.call(NetNsKernelTest::threadNs))).isEqualTo(b.id());
+        // After the tasks every worker is back home.
+        for (int i = 0; i < 8; i++) {
+            assertThat(NetNs.defaultExecutor().callAtHome(NetNsKernelTest::threadNs)).isEqualTo(home);
+        }
+        // This thread never moved.
+        assertThat(threadNs()).isEqualTo(home);
+    }
+
+    @Test
+    void aThreadStartedInsideANamespaceInheritsIt() throws Exception {
+        // The pitfall the executor guards against: threads inherit their creator's namespace.
+        NetNs a = namespaces.create("inh");
+        AtomicReference<NsId> seen = new AtomicReference<>();
+        a.run(() -> {
+            Thread t = new Thread(() -> seen.set(threadNs()));
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(seen.get()).isEqualTo(a.id());
+    }
+
+    @Test
+    void exceptionsOfTheTaskReachTheCaller() {
+        NetNs a = namespaces.create("exc");
+        assertThatThrownBy(() -> a.call(() -> {
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        assertThat(a.call(NetNsKernelTest::threadNs)).isEqualTo(a.id());
+    }
+}

@@ -1,0 +1,60 @@
+package io.nsnet.sysctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.nsnet.link.LinkSpec;
+import io.nsnet.netns.NetNs;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.testing.Observer;
+import io.nsnet.testing.ThrowawayNetns;
+
+@Tag("kernel")
+class SysctlsKernelTest {
+    private ThrowawayNetns namespaces;
+    private NetNs ns;
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new ThrowawayNetns();
+        ns = namespaces.create("sysctl");
+    }
+
+    @AfterEach
+    void tearDown() {
+        namespaces.close();
+    }
+
+    private String observed(String path) {
+        return Observer.run("ip", "netns", "exec", ns.name(), "cat", path).trim();
+    }
+
+    @Test
+    void readsAndWritesPerNamespaceSysctls() {
+        Sysctls s = new Sysctls(ns);
+        assertThat(s.get("net.ipv4.ip_forward")).isEqualTo("0");
+        s.set("net.ipv4.ip_forward", "1");
+        assertThat(observed("/proc/sys/net/ipv4/ip_forward")).isEqualTo("1");
+        assertThat(s.ensure("net.ipv4.ip_forward", "1")).isEqualTo("1");
+
+        s.set("net.bridge.bridge-nf-call-iptables", "1");
+        assertThat(observed("/proc/sys/net/bridge/bridge-nf-call-iptables")).isEqualTo("1");
+
+        try (Rtnl rtnl = Rtnl.open(ns)) {
+            rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+        }
+        String key = Sysctls.interfaceKey("ipv4", "nstbr0", "route_localnet");
+        assertThat(s.get(key)).isEqualTo("0");
+        s.set(key, "1");
+        assertThat(observed("/proc/sys/net/ipv4/conf/nstbr0/route_localnet")).isEqualTo("1");
+
+        assertThatThrownBy(() -> s.get(Sysctls.interfaceKey("ipv4", "nst-nope", "route_localnet")))
+                .isInstanceOf(Sysctls.SysctlException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> s.get("kernel.hostname")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
