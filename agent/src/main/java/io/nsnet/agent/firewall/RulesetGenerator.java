@@ -1,0 +1,182 @@
+package io.nsnet.agent.firewall;
+
+import static io.nsnet.agent.firewall.model.Negatable.is;
+import static io.nsnet.agent.firewall.model.Negatable.not;
+
+import io.nsnet.agent.firewall.FirewallState.Endpoint;
+import io.nsnet.agent.firewall.FirewallState.Network;
+import io.nsnet.agent.firewall.FirewallState.PublishedPort;
+import io.nsnet.agent.firewall.model.RuleSpec;
+import io.nsnet.agent.firewall.model.TableName;
+import io.nsnet.agent.firewall.model.Target;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * State → desired ruleset, pure. Reproduces Docker 20.10's bridge driver rule for rule (see the golden tests):
+ *
+ * <ul>
+ *   <li>Per network Docker runs {@code -I} (insert at the top), so networks appear newest first in FORWARD,
+ *       POSTROUTING, nat {@code P} and both isolation chains, and then re-inserts the FORWARD jumps so that
+ *       {@code P-USER} and {@code P-ISOLATION-STAGE-1} stay on top.</li>
+ *   <li>{@code icc=false} appends {@code -i B -o B -j DROP} to FORWARD, so those come last, oldest first.</li>
+ *   <li>Published ports are appended ({@code -A}), so they come after the network rules, oldest first, in the
+ *       order the endpoint lists them.</li>
+ *   <li>Internal networks get only their FORWARD icc rule and two isolation DROPs, no nat rules; ports published
+ *       on them are ignored, as Docker never programs them.</li>
+ * </ul>
+ */
+public final class RulesetGenerator {
+
+    private static final String LOOPBACK = "127.0.0.0/8";
+
+    private RulesetGenerator() {
+    }
+
+    public static DesiredRuleset generate(FirewallState state) {
+        ChainNames c = state.chains();
+        boolean proxy = state.userlandProxy();
+        List<Network> newestFirst = new ArrayList<>(state.networks());
+        java.util.Collections.reverse(newestFirst);
+        Map<String, Network> byBridge = new HashMap<>();
+        state.networks().forEach(n -> byBridge.put(n.bridge(), n));
+
+        // filter FORWARD
+        List<RuleSpec> forwardHead = new ArrayList<>();
+        forwardHead.add(RuleSpec.of(Target.jump(c.user())));
+        forwardHead.add(RuleSpec.of(Target.jump(c.isolation1())));
+        List<RuleSpec> forwardTail = new ArrayList<>();
+        List<RuleSpec> iso1 = new ArrayList<>();
+        List<RuleSpec> iso2 = new ArrayList<>();
+        List<RuleSpec> postHead = new ArrayList<>();
+        List<RuleSpec> natMain = new ArrayList<>();
+        for (Network n : newestFirst) {
+            String b = n.bridge();
+            if (n.internal()) {
+                if (n.icc()) {
+                    forwardHead.add(iccRule(b, Target.ACCEPT));
+                }
+                iso1.add(RuleSpec.of(Target.DROP).withSource(not(n.subnet())).withOut(is(b)));
+                iso1.add(RuleSpec.of(Target.DROP).withDestination(not(n.subnet())).withIn(is(b)));
+                continue;
+            }
+            forwardHead.add(conntrackRule(b));
+            forwardHead.add(RuleSpec.of(Target.jump(c.main())).withOut(is(b)));
+            forwardHead.add(RuleSpec.of(Target.ACCEPT).withIn(is(b)).withOut(not(b)));
+            if (n.icc()) {
+                forwardHead.add(iccRule(b, Target.ACCEPT));
+            }
+            iso1.add(RuleSpec.of(Target.jump(c.isolation2())).withIn(is(b)).withOut(not(b)));
+            iso2.add(RuleSpec.of(Target.DROP).withOut(is(b)));
+            if (!proxy) {
+                postHead.add(localMasquerade(b));
+            }
+            if (n.masquerade()) {
+                postHead.add(networkMasquerade(n));
+                if (proxy) {
+                    natMain.add(RuleSpec.of(Target.RETURN).withIn(is(b)));
+                }
+            }
+        }
+        for (Network n : state.networks()) {
+            if (!n.icc()) {
+                forwardTail.add(iccRule(n.bridge(), Target.DROP));
+            }
+        }
+        iso1.add(RuleSpec.of(Target.RETURN));
+        iso2.add(RuleSpec.of(Target.RETURN));
+
+        // Published ports: nat DNAT in P, filter ACCEPT in P, hairpin MASQUERADE in POSTROUTING.
+        List<RuleSpec> filterMain = new ArrayList<>();
+        List<RuleSpec> postTail = new ArrayList<>();
+        for (Endpoint e : state.endpoints()) {
+            Network n = byBridge.get(e.bridge());
+            if (n.internal()) {
+                continue;
+            }
+            for (PublishedPort p : e.ports()) {
+                natMain.add(dnatRule(e, p, proxy));
+                filterMain.add(publishAccept(e, p));
+                postTail.add(hairpinMasquerade(e, p));
+            }
+        }
+
+        RuleSpec localJump = RuleSpec.of(Target.jump(c.main())).withDstType("LOCAL");
+        RuleSpec outputJump = proxy ? localJump.withDestination(not(LOOPBACK)) : localJump;
+
+        List<ChainPlan> plans = List.of(
+                builtin(TableName.FILTER, "FORWARD", forwardHead, forwardTail),
+                owned(TableName.FILTER, c.main(), filterMain),
+                owned(TableName.FILTER, c.isolation1(), iso1),
+                owned(TableName.FILTER, c.isolation2(), iso2),
+                new ChainPlan(TableName.FILTER, c.user(), ChainPlan.Kind.ADMIN, List.of(RuleSpec.of(Target.RETURN)), List.of()),
+                builtin(TableName.NAT, "PREROUTING", List.of(), List.of(localJump)),
+                builtin(TableName.NAT, "OUTPUT", List.of(), List.of(outputJump)),
+                builtin(TableName.NAT, "POSTROUTING", postHead, postTail),
+                owned(TableName.NAT, c.main(), natMain));
+        return new DesiredRuleset(c, plans);
+    }
+
+    private static ChainPlan builtin(TableName t, String chain, List<RuleSpec> head, List<RuleSpec> tail) {
+        return new ChainPlan(t, chain, ChainPlan.Kind.BUILTIN, head, tail);
+    }
+
+    private static ChainPlan owned(TableName t, String chain, List<RuleSpec> rules) {
+        return new ChainPlan(t, chain, ChainPlan.Kind.OWNED, rules, List.of());
+    }
+
+    // The rule shapes below are also used by Ownership to recognise nsnet's rules in built-in chains.
+
+    static RuleSpec conntrackRule(String bridge) {
+        return RuleSpec.of(Target.ACCEPT).withOut(is(bridge)).withCtstate("RELATED,ESTABLISHED");
+    }
+
+    static RuleSpec iccRule(String bridge, Target target) {
+        return RuleSpec.of(target).withIn(is(bridge)).withOut(is(bridge));
+    }
+
+    static RuleSpec outgoingAccept(String bridge) {
+        return RuleSpec.of(Target.ACCEPT).withIn(is(bridge)).withOut(not(bridge));
+    }
+
+    static RuleSpec localMasquerade(String bridge) {
+        return RuleSpec.of(Target.MASQUERADE).withOut(is(bridge)).withSrcType("LOCAL");
+    }
+
+    static RuleSpec networkMasquerade(Network n) {
+        return RuleSpec.of(Target.MASQUERADE).withSource(is(n.subnet())).withOut(not(n.bridge()));
+    }
+
+    static RuleSpec dnatRule(Endpoint e, PublishedPort p, boolean proxy) {
+        RuleSpec r = RuleSpec.of(Target.dnat(e.ip() + ":" + p.containerPort()))
+                .withDport(p.protocol().id(), p.hostPort())
+                .withProtocol(p.protocol().id());
+        if (p.hostIp() != null) {
+            r = r.withDestination(is(p.hostIp() + "/32"));
+        }
+        if (proxy) {
+            // With the proxy, traffic from the bridge itself is left to the proxy (hairpin off).
+            r = r.withIn(not(e.bridge()));
+        }
+        return r;
+    }
+
+    static RuleSpec publishAccept(Endpoint e, PublishedPort p) {
+        return RuleSpec.of(Target.ACCEPT)
+                .withDestination(is(e.ip() + "/32"))
+                .withIn(not(e.bridge()))
+                .withOut(is(e.bridge()))
+                .withProtocol(p.protocol().id())
+                .withDport(p.protocol().id(), p.containerPort());
+    }
+
+    static RuleSpec hairpinMasquerade(Endpoint e, PublishedPort p) {
+        return RuleSpec.of(Target.MASQUERADE)
+                .withSource(is(e.ip() + "/32"))
+                .withDestination(is(e.ip() + "/32"))
+                .withProtocol(p.protocol().id())
+                .withDport(p.protocol().id(), p.containerPort());
+    }
+}

@@ -1,0 +1,156 @@
+package io.nsnet.agent.firewall.model;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A rule nsnet understands field by field. Absent matches are {@code null}.
+ *
+ * <p>{@link #spec()} renders the fields in the canonical order iptables-save prints them (addresses,
+ * interfaces, protocol, then the match modules in the order nsnet always adds them: protocol port, addrtype,
+ * conntrack, comment; then the target), so a rule nsnet writes reads back as the identical string. That is
+ * what lets the differ compare live and desired rules as plain strings.
+ */
+public record RuleSpec(
+        Negatable source,
+        Negatable destination,
+        Negatable inInterface,
+        Negatable outInterface,
+        String protocol,
+        Integer dport,
+        String srcType,
+        String dstType,
+        String ctstate,
+        String comment,
+        Target target) implements Rule {
+
+    private static final Pattern NO_QUOTE = Pattern.compile("[_\\-0-9a-zA-Z]+");
+    private static final Pattern WORD = Pattern.compile("[A-Za-z0-9_.,:/+-]+");
+
+    public RuleSpec {
+        Objects.requireNonNull(target, "target");
+        if (dport != null) {
+            if (!"tcp".equals(protocol) && !"udp".equals(protocol)) {
+                throw new IllegalArgumentException("--dport needs protocol tcp or udp, got " + protocol);
+            }
+            if (dport < 1 || dport > 65535) {
+                throw new IllegalArgumentException("port out of range: " + dport);
+            }
+        }
+        for (String word : new String[] {protocol, srcType, dstType, ctstate}) {
+            if (word != null && !WORD.matcher(word).matches()) {
+                throw new IllegalArgumentException("invalid match value '" + word + "'");
+            }
+        }
+        if (comment != null && (comment.isEmpty() || comment.indexOf('\n') >= 0)) {
+            throw new IllegalArgumentException("invalid comment");
+        }
+    }
+
+    /** A rule with only a target; add matches with the {@code with…} methods. */
+    public static RuleSpec of(Target target) {
+        return new RuleSpec(null, null, null, null, null, null, null, null, null, null, target);
+    }
+
+    public RuleSpec withSource(Negatable v) {
+        return new RuleSpec(v, destination, inInterface, outInterface, protocol, dport, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withDestination(Negatable v) {
+        return new RuleSpec(source, v, inInterface, outInterface, protocol, dport, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withIn(Negatable v) {
+        return new RuleSpec(source, destination, v, outInterface, protocol, dport, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withOut(Negatable v) {
+        return new RuleSpec(source, destination, inInterface, v, protocol, dport, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withProtocol(String p) {
+        return new RuleSpec(source, destination, inInterface, outInterface, p, dport, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withDport(String p, int port) {
+        return new RuleSpec(source, destination, inInterface, outInterface, p, port, srcType, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withSrcType(String t) {
+        return new RuleSpec(source, destination, inInterface, outInterface, protocol, dport, t, dstType, ctstate, comment, target);
+    }
+
+    public RuleSpec withDstType(String t) {
+        return new RuleSpec(source, destination, inInterface, outInterface, protocol, dport, srcType, t, ctstate, comment, target);
+    }
+
+    public RuleSpec withCtstate(String s) {
+        return new RuleSpec(source, destination, inInterface, outInterface, protocol, dport, srcType, dstType, s, comment, target);
+    }
+
+    public RuleSpec withComment(String c) {
+        return new RuleSpec(source, destination, inInterface, outInterface, protocol, dport, srcType, dstType, ctstate, c, target);
+    }
+
+    public RuleSpec withTarget(Target t) {
+        return new RuleSpec(source, destination, inInterface, outInterface, protocol, dport, srcType, dstType, ctstate, comment, t);
+    }
+
+    @Override
+    public String spec() {
+        StringBuilder b = new StringBuilder(96);
+        append(b, source, "-s");
+        append(b, destination, "-d");
+        append(b, inInterface, "-i");
+        append(b, outInterface, "-o");
+        if (protocol != null) {
+            b.append("-p ").append(protocol).append(' ');
+        }
+        if (dport != null) {
+            b.append("-m ").append(protocol).append(" --dport ").append(dport).append(' ');
+        }
+        if (srcType != null || dstType != null) {
+            b.append("-m addrtype ");
+            if (srcType != null) {
+                b.append("--src-type ").append(srcType).append(' ');
+            }
+            if (dstType != null) {
+                b.append("--dst-type ").append(dstType).append(' ');
+            }
+        }
+        if (ctstate != null) {
+            b.append("-m conntrack --ctstate ").append(ctstate).append(' ');
+        }
+        if (comment != null) {
+            b.append("-m comment --comment ").append(quote(comment)).append(' ');
+        }
+        b.append(target.render());
+        return b.toString();
+    }
+
+    private static void append(StringBuilder b, Negatable n, String flag) {
+        if (n != null) {
+            b.append(n.render(flag)).append(' ');
+        }
+    }
+
+    /** Quotes like libxtables' xtables_save_string, so comments render as iptables-save prints them. */
+    static String quote(String value) {
+        if (NO_QUOTE.matcher(value).matches()) {
+            return value;
+        }
+        StringBuilder b = new StringBuilder(value.length() + 2).append('"');
+        for (char c : value.toCharArray()) {
+            if (c == '"' || c == '\\' || c == '\'') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.append('"').toString();
+    }
+
+    @Override
+    public String toString() {
+        return spec();
+    }
+}
