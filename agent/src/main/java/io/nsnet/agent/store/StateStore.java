@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -247,9 +248,13 @@ public final class StateStore implements AutoCloseable {
      */
     public <T> T read(Function<ReadTx, T> work) {
         ensureOpen();
-        Connection c;
+        Connection c = null;
         try {
-            c = readers.take();
+            // Poll rather than take: once close() has drained the pool, a waiting reader must fail, not hang.
+            while (c == null) {
+                ensureOpen();
+                c = readers.poll(100, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a state store connection", e);
