@@ -1,0 +1,100 @@
+package io.nsnet.agent.ipam;
+
+import io.nsnet.agent.model.Cidr;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.Endpoint;
+import io.nsnet.agent.model.ExhaustedException;
+import io.nsnet.agent.model.Ipv4;
+import io.nsnet.agent.model.Network;
+import io.nsnet.agent.model.Sandbox;
+import io.nsnet.agent.model.Validation;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The address assignments of one network, built from stored state for the duration of one mutation. The store is
+ * the source of truth (its unique index on (network, ip) is the last line of defence); this class only decides
+ * which address a new endpoint gets.
+ *
+ * <p>Dynamic addresses are the first free host address of the ip-range (or the subnet), skipping the gateway,
+ * the network and broadcast addresses: Docker 20.10's non-serial allocation, so a released address is handed
+ * out again as soon as it is the lowest free one. Static addresses may be anywhere in the subnet, as with
+ * Docker. Not thread-safe; the daemon serialises mutations.
+ */
+public final class AddressBook {
+
+    private final Network network;
+    private final Map<Ipv4, String> holders;
+
+    private AddressBook(Network network, Map<Ipv4, String> holders) {
+        this.network = network;
+        this.holders = new HashMap<>(holders);
+    }
+
+    /** An address book for {@code network} with the given addresses already held, address → holder (sandbox) name. */
+    public static AddressBook of(Network network, Map<Ipv4, String> holders) {
+        return new AddressBook(network, holders);
+    }
+
+    /** An address book for {@code network} holding the addresses of every sandbox endpoint on it, in any state. */
+    public static AddressBook of(Network network, Collection<Sandbox> sandboxes) {
+        Map<Ipv4, String> held = new HashMap<>();
+        for (Sandbox s : sandboxes) {
+            s.endpoint(network.name()).map(Endpoint::ip).ifPresent(ip -> held.put(ip, s.name()));
+        }
+        return new AddressBook(network, held);
+    }
+
+    public Network network() {
+        return network;
+    }
+
+    public Optional<String> holderOf(Ipv4 ip) {
+        return Optional.ofNullable(holders.get(ip));
+    }
+
+    /**
+     * Assigns the first free address to {@code holder}.
+     *
+     * @throws ExhaustedException naming the block and the network when every address is taken
+     */
+    public Ipv4 allocate(String holder) {
+        Cidr subnet = network.subnet();
+        Cidr range = network.ipRange().orElse(subnet);
+        for (long a = range.network().toLong(); a <= range.broadcast().toLong(); a++) {
+            Ipv4 ip = Ipv4.ofLong(a);
+            if (ip.equals(subnet.network()) || ip.equals(subnet.broadcast()) || ip.equals(network.gateway())
+                    || holders.containsKey(ip)) {
+                continue;
+            }
+            holders.put(ip, holder);
+            return ip;
+        }
+        String where = network.ipRange().isPresent() ? "ip-range " + range : range.toString();
+        throw new ExhaustedException("no free address in " + where + " of network " + network.name());
+    }
+
+    /**
+     * Assigns a static address to {@code holder}.
+     *
+     * @throws io.nsnet.agent.model.ValidationException if the address is outside the subnet or is its network,
+     *     broadcast or gateway address
+     * @throws ConflictException naming the sandbox that holds it already
+     */
+    public Ipv4 reserve(Ipv4 ip, String holder) {
+        Validation.staticAddress(network, ip);
+        String current = holders.get(ip);
+        if (current != null) {
+            throw new ConflictException("ip \"" + ip + "\": already in use by sandbox " + current + " on network " + network.name());
+        }
+        holders.put(ip, holder);
+        return ip;
+    }
+
+    /** Frees an address (no-op if it was free). */
+    public void release(Ipv4 ip) {
+        holders.remove(ip);
+    }
+}

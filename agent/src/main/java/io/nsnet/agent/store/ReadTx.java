@@ -1,0 +1,50 @@
+package io.nsnet.agent.store;
+
+import io.nsnet.agent.model.Network;
+import io.nsnet.agent.model.NotFoundException;
+import io.nsnet.agent.model.Sandbox;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads inside one store transaction: every call sees the same consistent state (and, in a {@link Tx}, the
+ * transaction's own uncommitted writes). Only valid while the transaction runs; do not keep it.
+ */
+public interface ReadTx {
+
+    /** All networks in creation order. */
+    List<Network> networks();
+
+    Optional<Network> network(String name);
+
+    /** @throws NotFoundException "network X not found" */
+    default Network requireNetwork(String name) {
+        return network(name).orElseThrow(() -> new NotFoundException("network " + name + " not found"));
+    }
+
+    /** The default network, if it was created already. */
+    Optional<Network> defaultNetwork();
+
+    /** All sandboxes in creation order, with endpoints and ports. */
+    List<Sandbox> sandboxes();
+
+    Optional<Sandbox> sandbox(String name);
+
+    /** @throws NotFoundException "sandbox X not found" */
+    default Sandbox requireSandbox(String name) {
+        return sandbox(name).orElseThrow(() -> new NotFoundException("sandbox " + name + " not found"));
+    }
+
+    /** Names of the sandboxes with an endpoint on the network, in creation order. */
+    List<String> sandboxesOn(String network);
+
+    /** Index of the default pool the last automatic subnet allocation used, -1 if none yet. */
+    int lastPoolIndex();
+
+    Optional<String> meta(String key);
+
+    /** Everything, for reconcile. */
+    default StateSnapshot snapshot() {
+        return new StateSnapshot(networks(), sandboxes(), lastPoolIndex());
+    }
+}

@@ -1,0 +1,384 @@
+package io.nsnet.agent.store;
+
+import io.nsnet.agent.model.Cidr;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.Endpoint;
+import io.nsnet.agent.model.Ipv4;
+import io.nsnet.agent.model.MacAddress;
+import io.nsnet.agent.model.Network;
+import io.nsnet.agent.model.NotFoundException;
+import io.nsnet.agent.model.ObjectState;
+import io.nsnet.agent.model.PortMapping;
+import io.nsnet.agent.model.Protocol;
+import io.nsnet.agent.model.Sandbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link Tx} over one JDBC connection inside an open SQLite transaction. The caller ({@link StateStore}) begins
+ * and ends the transaction; this class only runs statements. SQL failures surface as {@link SqlFailure} so the
+ * store can roll back and translate them.
+ */
+final class SqlTx implements Tx {
+
+    static final String META_LAST_POOL = "last_pool_index";
+    static final String META_NEXT_SEQ = "next_seq";
+
+    /** Unchecked carrier for {@link SQLException} through the functional-interface boundary of {@code update}. */
+    static final class SqlFailure extends RuntimeException {
+        SqlFailure(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private final Connection c;
+    private final boolean writable;
+
+    SqlTx(Connection c, boolean writable) {
+        this.c = c;
+        this.writable = writable;
+    }
+
+    private static <T> T sql(SqlWork<T> work) {
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    private void requireWritable() {
+        if (!writable) {
+            throw new IllegalStateException("write in a read-only transaction");
+        }
+    }
+
+    private int execute(String sql, Object... args) {
+        requireWritable();
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof Boolean b) {
+                ps.setInt(i + 1, b ? 1 : 0);
+            } else if (a == null || a instanceof String || a instanceof Integer || a instanceof Long) {
+                ps.setObject(i + 1, a);
+            } else {
+                ps.setString(i + 1, a.toString());
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        return sql(() -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(mapper.map(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    private static <T> Optional<T> first(List<T> rows) {
+        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    }
+
+    // ---- reads ----
+
+    private static final String NETWORK_COLUMNS =
+            "name, id, bridge, subnet, gateway, ip_range, internal, icc, masquerade, mtu, seq, created, is_default, state";
+
+    private static Network network(ResultSet rs) throws SQLException {
+        String ipRange = rs.getString("ip_range");
+        return new Network(rs.getString("name"), rs.getString("id"), rs.getString("bridge"),
+                Cidr.parse(rs.getString("subnet")), Ipv4.parse(rs.getString("gateway")),
+                Optional.ofNullable(ipRange).map(Cidr::parse),
+                rs.getInt("internal") != 0, rs.getInt("icc") != 0, rs.getInt("masquerade") != 0, rs.getInt("mtu"),
+                rs.getLong("seq"), Instant.parse(rs.getString("created")), rs.getInt("is_default") != 0,
+                ObjectState.parse(rs.getString("state")));
+    }
+
+    @Override
+    public List<Network> networks() {
+        return query("SELECT " + NETWORK_COLUMNS + " FROM networks ORDER BY seq", SqlTx::network);
+    }
+
+    @Override
+    public Optional<Network> network(String name) {
+        return first(query("SELECT " + NETWORK_COLUMNS + " FROM networks WHERE name = ?", SqlTx::network, name));
+    }
+
+    @Override
+    public Optional<Network> defaultNetwork() {
+        return first(query("SELECT " + NETWORK_COLUMNS + " FROM networks WHERE is_default = 1", SqlTx::network));
+    }
+
+    private record SandboxRow(String name, String id, String netns, long seq, Instant created, ObjectState state) {
+    }
+
+    private record Owned<T>(String sandbox, T value) {
+    }
+
+    private static Endpoint endpoint(ResultSet rs) throws SQLException {
+        return new Endpoint(rs.getString("network"), rs.getString("ifname"), rs.getString("host_veth"),
+                Ipv4.parse(rs.getString("ip")), MacAddress.parse(rs.getString("mac")), ObjectState.parse(rs.getString("state")));
+    }
+
+    private static PortMapping port(ResultSet rs) throws SQLException {
+        String hostIp = rs.getString("host_ip");
+        return new PortMapping(hostIp.isEmpty() ? Optional.empty() : Optional.of(Ipv4.parse(hostIp)),
+                rs.getInt("host_port"), rs.getInt("container_port"), Protocol.parse(rs.getString("protocol")));
+    }
+
+    /** Loads sandboxes matching {@code where} with their endpoints and ports in three queries. */
+    private List<Sandbox> loadSandboxes(String where, Object... args) {
+        List<SandboxRow> rows = query("SELECT name, id, netns, seq, created, state FROM sandboxes " + where + " ORDER BY seq",
+                rs -> new SandboxRow(rs.getString("name"), rs.getString("id"), rs.getString("netns"), rs.getLong("seq"),
+                        Instant.parse(rs.getString("created")), ObjectState.parse(rs.getString("state"))),
+                args);
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        String sub = "WHERE sandbox IN (SELECT name FROM sandboxes " + where + ")";
+        Map<String, List<Endpoint>> endpoints = new HashMap<>();
+        for (Owned<Endpoint> e : query("SELECT sandbox, network, ifname, host_veth, ip, mac, state FROM endpoints " + sub,
+                rs -> new Owned<>(rs.getString("sandbox"), endpoint(rs)), args)) {
+            endpoints.computeIfAbsent(e.sandbox(), k -> new ArrayList<>()).add(e.value());
+        }
+        Map<String, List<PortMapping>> ports = new HashMap<>();
+        for (Owned<PortMapping> p : query("SELECT sandbox, host_ip, host_port, container_port, protocol FROM ports " + sub
+                + " ORDER BY sandbox, pos", rs -> new Owned<>(rs.getString("sandbox"), port(rs)), args)) {
+            ports.computeIfAbsent(p.sandbox(), k -> new ArrayList<>()).add(p.value());
+        }
+        List<Sandbox> out = new ArrayList<>(rows.size());
+        for (SandboxRow r : rows) {
+            out.add(new Sandbox(r.name(), r.id(), r.netns(), endpoints.getOrDefault(r.name(), List.of()),
+                    ports.getOrDefault(r.name(), List.of()), r.seq(), r.created(), r.state()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Sandbox> sandboxes() {
+        return loadSandboxes("");
+    }
+
+    @Override
+    public Optional<Sandbox> sandbox(String name) {
+        return first(loadSandboxes("WHERE name = ?", name));
+    }
+
+    @Override
+    public List<String> sandboxesOn(String network) {
+        return query("SELECT s.name FROM endpoints e JOIN sandboxes s ON s.name = e.sandbox WHERE e.network = ? ORDER BY s.seq",
+                rs -> rs.getString(1), network);
+    }
+
+    @Override
+    public int lastPoolIndex() {
+        return meta(META_LAST_POOL).map(Integer::parseInt).orElse(-1);
+    }
+
+    @Override
+    public Optional<String> meta(String key) {
+        return first(query("SELECT value FROM meta WHERE key = ?", rs -> rs.getString(1), key));
+    }
+
+    // ---- writes ----
+
+    @Override
+    public long nextSequence() {
+        long next = meta(META_NEXT_SEQ).map(Long::parseLong).orElse(1L);
+        putMeta(META_NEXT_SEQ, Long.toString(next + 1));
+        return next;
+    }
+
+    @Override
+    public void insertNetwork(Network n) {
+        requireWritable();
+        for (Network other : networks()) {
+            if (other.name().equals(n.name())) {
+                throw new ConflictException("network " + n.name() + " already exists");
+            }
+            if (other.bridge().equals(n.bridge())) {
+                throw new ConflictException("bridge name \"" + n.bridge() + "\": already used by network " + other.name());
+            }
+            if (other.subnet().overlaps(n.subnet())) {
+                throw new ConflictException("subnet \"" + n.subnet() + "\": overlaps subnet " + other.subnet() + " of network " + other.name());
+            }
+            if (other.id().equals(n.id())) {
+                throw new ConflictException("network id " + n.id() + " already used by network " + other.name());
+            }
+            if (other.isDefault() && n.isDefault()) {
+                throw new ConflictException("network " + other.name() + " is already the default network");
+            }
+        }
+        execute("INSERT INTO networks (" + NETWORK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                n.name(), n.id(), n.bridge(), n.subnet(), n.gateway(), n.ipRange().map(Cidr::toString).orElse(null),
+                n.internal(), n.icc(), n.masquerade(), n.mtu(), n.seq(), n.created().toString(), n.isDefault(),
+                n.state().lowerName());
+    }
+
+    @Override
+    public void setNetworkState(String name, ObjectState state) {
+        if (execute("UPDATE networks SET state = ? WHERE name = ?", state.lowerName(), name) == 0) {
+            throw new NotFoundException("network " + name + " not found");
+        }
+    }
+
+    @Override
+    public void deleteNetwork(String name) {
+        requireWritable();
+        List<String> attached = sandboxesOn(name);
+        if (!attached.isEmpty()) {
+            throw new ConflictException("network " + name + " has sandboxes attached: " + String.join(", ", attached));
+        }
+        if (execute("DELETE FROM networks WHERE name = ?", name) == 0) {
+            throw new NotFoundException("network " + name + " not found");
+        }
+    }
+
+    @Override
+    public void insertSandbox(Sandbox s) {
+        requireWritable();
+        if (sandbox(s.name()).isPresent()) {
+            throw new ConflictException("sandbox " + s.name() + " already exists");
+        }
+        Optional<String> sameIdOrNetns = first(query("SELECT name FROM sandboxes WHERE id = ? OR netns = ?",
+                rs -> rs.getString(1), s.id(), s.netns()));
+        if (sameIdOrNetns.isPresent()) {
+            throw new ConflictException("sandbox id or netns of " + s.name() + " already used by sandbox " + sameIdOrNetns.get());
+        }
+        List<Sandbox> others = sandboxes();
+        for (PortMapping p : s.ports()) {
+            for (Sandbox o : others) {
+                for (PortMapping q : o.ports()) {
+                    if (p.conflictsWith(q)) {
+                        throw new ConflictException("port " + p + ": host port " + p.hostPort() + "/" + p.protocol().lowerName()
+                                + " is already published by sandbox " + o.name() + " (" + q + ")");
+                    }
+                }
+            }
+        }
+        execute("INSERT INTO sandboxes (name, id, netns, seq, created, state) VALUES (?, ?, ?, ?, ?, ?)",
+                s.name(), s.id(), s.netns(), s.seq(), s.created().toString(), s.state().lowerName());
+        for (Endpoint e : s.endpoints()) {
+            insertEndpoint(s.name(), e);
+        }
+        for (int i = 0; i < s.ports().size(); i++) {
+            PortMapping p = s.ports().get(i);
+            execute("INSERT INTO ports (sandbox, pos, host_ip, host_port, container_port, protocol) VALUES (?, ?, ?, ?, ?, ?)",
+                    s.name(), i, p.hostIp().map(Ipv4::toString).orElse(""), p.hostPort(), p.containerPort(),
+                    p.protocol().lowerName());
+        }
+    }
+
+    @Override
+    public void setSandboxState(String name, ObjectState state) {
+        if (execute("UPDATE sandboxes SET state = ? WHERE name = ?", state.lowerName(), name) == 0) {
+            throw new NotFoundException("sandbox " + name + " not found");
+        }
+    }
+
+    @Override
+    public void deleteSandbox(String name) {
+        // Endpoints and ports go with it (ON DELETE CASCADE).
+        if (execute("DELETE FROM sandboxes WHERE name = ?", name) == 0) {
+            throw new NotFoundException("sandbox " + name + " not found");
+        }
+    }
+
+    @Override
+    public void insertEndpoint(String sandbox, Endpoint e) {
+        requireWritable();
+        if (query("SELECT 1 FROM sandboxes WHERE name = ?", rs -> 1, sandbox).isEmpty()) {
+            throw new NotFoundException("sandbox " + sandbox + " not found");
+        }
+        Network net = requireNetwork(e.network());
+        if (!net.subnet().contains(e.ip())) {
+            throw new ConflictException("ip \"" + e.ip() + "\": not inside subnet " + net.subnet() + " of network " + net.name());
+        }
+        record Holder(String sandbox, String network) {
+        }
+        Optional<Holder> sameNetOrIf = first(query(
+                "SELECT sandbox, network FROM endpoints WHERE sandbox = ? AND (network = ? OR ifname = ?)",
+                rs -> new Holder(rs.getString(1), rs.getString(2)), sandbox, e.network(), e.ifname()));
+        if (sameNetOrIf.isPresent()) {
+            throw sameNetOrIf.get().network().equals(e.network())
+                    ? new ConflictException("sandbox " + sandbox + " is already connected to network " + e.network())
+                    : new ConflictException("sandbox " + sandbox + " already has an interface " + e.ifname()
+                            + " (network " + sameNetOrIf.get().network() + ")");
+        }
+        Optional<String> ipHolder = first(query("SELECT sandbox FROM endpoints WHERE network = ? AND ip = ?",
+                rs -> rs.getString(1), e.network(), e.ip()));
+        if (ipHolder.isPresent()) {
+            throw new ConflictException("ip \"" + e.ip() + "\": already in use by sandbox " + ipHolder.get() + " on network " + e.network());
+        }
+        Optional<String> vethHolder = first(query("SELECT sandbox FROM endpoints WHERE host_veth = ?", rs -> rs.getString(1),
+                e.hostVeth()));
+        if (vethHolder.isPresent()) {
+            throw new ConflictException("veth name " + e.hostVeth() + " already used by sandbox " + vethHolder.get());
+        }
+        execute("INSERT INTO endpoints (sandbox, network, ifname, host_veth, ip, mac, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sandbox, e.network(), e.ifname(), e.hostVeth(), e.ip(), e.mac(), e.state().lowerName());
+    }
+
+    @Override
+    public void setEndpointState(String sandbox, String network, ObjectState state) {
+        if (execute("UPDATE endpoints SET state = ? WHERE sandbox = ? AND network = ?", state.lowerName(), sandbox, network) == 0) {
+            throw new NotFoundException("sandbox " + sandbox + " is not connected to network " + network);
+        }
+    }
+
+    @Override
+    public void deleteEndpoint(String sandbox, String network) {
+        if (execute("DELETE FROM endpoints WHERE sandbox = ? AND network = ?", sandbox, network) == 0) {
+            throw new NotFoundException("sandbox " + sandbox + " is not connected to network " + network);
+        }
+    }
+
+    @Override
+    public void setLastPoolIndex(int index) {
+        putMeta(META_LAST_POOL, Integer.toString(index));
+    }
+
+    @Override
+    public void putMeta(String key, String value) {
+        execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    }
+}

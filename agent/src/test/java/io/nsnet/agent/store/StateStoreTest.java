@@ -1,0 +1,272 @@
+package io.nsnet.agent.store;
+
+import static io.nsnet.agent.store.StoreFixtures.endpoint;
+import static io.nsnet.agent.store.StoreFixtures.network;
+import static io.nsnet.agent.store.StoreFixtures.sandbox;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nsnet.agent.model.Cidr;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.Endpoint;
+import io.nsnet.agent.model.Fixtures;
+import io.nsnet.agent.model.Ipv4;
+import io.nsnet.agent.model.Network;
+import io.nsnet.agent.model.NotFoundException;
+import io.nsnet.agent.model.ObjectState;
+import io.nsnet.agent.model.PortMapping;
+import io.nsnet.agent.model.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateStoreTest {
+
+    @TempDir
+    Path tmp;
+
+    Path dir;
+    StateStore store;
+
+    @BeforeEach
+    void open() {
+        dir = tmp.resolve("state");
+        store = StateStore.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static String pragma(Path db, String name) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void createsAPrivateDirectoryAndDatabaseInWalMode() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        Path db = dir.resolve("nsnet.db");
+        assertThat(store.databaseFile()).isEqualTo(db);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------");
+        store.close();
+        // journal_mode=wal is persistent in the file; user_version is the schema version.
+        assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
+        assertThat(pragma(db, "user_version")).isEqualTo("1");
+    }
+
+    @Test
+    void roundTripsEveryField() {
+        Network n = new Network("mynet", Fixtures.id(7), "br-custom", Cidr.parse("10.1.0.0/16"), Ipv4.parse("10.1.255.254"),
+                Optional.of(Cidr.parse("10.1.4.0/24")), true, false, false, 9000, 1, Fixtures.T0, true, ObjectState.CREATING);
+        store.update(tx -> tx.insertNetwork(n));
+        List<PortMapping> ports = List.of(PortMapping.parse("127.0.0.1:8080:80"), PortMapping.parse("5353:53/udp"));
+        Sandbox s = new Sandbox("web", Fixtures.id(8), "nsnet-web", List.of(
+                Endpoint.create("mynet", "eth0", "veth0a1b2c3", Ipv4.parse("10.1.4.0"))), ports, 2, Fixtures.T0, ObjectState.CREATING);
+        store.update(tx -> tx.insertSandbox(s));
+
+        assertThat(store.network("mynet")).contains(n);
+        assertThat(store.sandbox("web")).contains(s);
+        assertThat(store.sandbox("web").orElseThrow().endpoints().get(0).mac()).hasToString("02:42:0a:01:04:00");
+        assertThat(store.networks()).containsExactly(n);
+        assertThat(store.sandboxes()).containsExactly(s);
+        StateSnapshot snap = store.snapshot();
+        assertThat(snap.defaultNetwork()).contains(n);
+        assertThat(snap.sandboxesOn("mynet")).containsExactly(s);
+        assertThat(snap.pendingNetworks()).containsExactly(n);
+        assertThat(snap.pendingSandboxes()).containsExactly(s);
+        assertThat(store.network("nope")).isEmpty();
+    }
+
+    @Test
+    void survivesCloseAndReopen() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "172.18.0.0/16"));
+            tx.setLastPoolIndex(1);
+            tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("a", 0, "172.18.0.2", 1)), List.of(PortMapping.parse("80:80"))));
+        });
+        StateSnapshot before = store.snapshot();
+        store.close();
+        store = StateStore.open(dir);
+        assertThat(store.snapshot()).isEqualTo(before);
+        assertThat(store.snapshot().lastPoolIndex()).isEqualTo(1);
+        // Sequence numbers continue after a restart; they are never reused.
+        assertThat(store.write(Tx::nextSequence)).isEqualTo(3);
+    }
+
+    @Test
+    void lastPoolIndexDefaultsToMinusOne() {
+        assertThat(store.snapshot().lastPoolIndex()).isEqualTo(-1);
+        assertThat(store.snapshot().networks()).isEmpty();
+    }
+
+    @Test
+    void exceptionRollsBackTheWholeTransaction() {
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
+            tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("a", 0, "10.0.0.2", 1)), List.of()));
+            tx.setLastPoolIndex(5);
+            throw new IllegalStateException("kernel said no");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("kernel said no");
+        assertThat(store.snapshot()).isEqualTo(new StateSnapshot(List.of(), List.of(), -1));
+        // The sequence counter rolled back as well.
+        assertThat(store.write(Tx::nextSequence)).isEqualTo(1);
+    }
+
+    @Test
+    void conflictInTheMiddleRollsBackEarlierWrites() {
+        store.update(tx -> tx.insertNetwork(network(tx, "a", "10.0.0.0/24")));
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertNetwork(network(tx, "b", "10.1.0.0/24"));
+            tx.insertNetwork(network(tx, "c", "10.0.0.128/25"));
+        })).isInstanceOf(ConflictException.class)
+                .hasMessage("subnet \"10.0.0.128/25\": overlaps subnet 10.0.0.0/24 of network a");
+        assertThat(store.networks()).extracting(Network::name).containsExactly("a");
+    }
+
+    @Test
+    void networkConflictsNameTheHolder() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
+        });
+        Network a = store.network("a").orElseThrow();
+        assertThatThrownBy(() -> store.update(tx -> tx.insertNetwork(network(tx, "a", "10.9.0.0/24"))))
+                .isInstanceOf(ConflictException.class).hasMessage("network a already exists");
+        Network sameBridge = new Network("b", Fixtures.id(99), a.bridge(), Cidr.parse("10.9.0.0/24"), Ipv4.parse("10.9.0.1"),
+                Optional.empty(), false, true, true, 1500, 99, Fixtures.T0, false, ObjectState.READY);
+        assertThatThrownBy(() -> store.update(tx -> tx.insertNetwork(sameBridge)))
+                .isInstanceOf(ConflictException.class).hasMessage("bridge name \"" + a.bridge() + "\": already used by network a");
+        Network def1 = new Network("d1", Fixtures.id(100), "d1", Cidr.parse("10.10.0.0/24"), Ipv4.parse("10.10.0.1"),
+                Optional.empty(), false, true, true, 1500, 100, Fixtures.T0, true, ObjectState.READY);
+        Network def2 = new Network("d2", Fixtures.id(101), "d2", Cidr.parse("10.11.0.0/24"), Ipv4.parse("10.11.0.1"),
+                Optional.empty(), false, true, true, 1500, 101, Fixtures.T0, true, ObjectState.READY);
+        store.update(tx -> tx.insertNetwork(def1));
+        assertThatThrownBy(() -> store.update(tx -> tx.insertNetwork(def2)))
+                .isInstanceOf(ConflictException.class).hasMessage("network d1 is already the default network");
+    }
+
+    @Test
+    void sandboxConflictsNameTheHolder() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
+            tx.insertSandbox(sandbox(tx, "web", List.of(endpoint("a", 0, "10.0.0.2", 1)), List.of(PortMapping.parse("8080:80"))));
+        });
+        assertThatThrownBy(() -> store.update(tx -> tx.insertSandbox(sandbox(tx, "web", List.of(), List.of()))))
+                .isInstanceOf(ConflictException.class).hasMessage("sandbox web already exists");
+        assertThatThrownBy(() -> store.update(tx -> tx.insertSandbox(sandbox(tx, "db", List.of(endpoint("a", 0, "10.0.0.2", 2)), List.of()))))
+                .isInstanceOf(ConflictException.class).hasMessage("ip \"10.0.0.2\": already in use by sandbox web on network a");
+        assertThatThrownBy(() -> store.update(tx -> tx.insertSandbox(sandbox(tx, "db", List.of(endpoint("a", 0, "10.0.0.3", 1)), List.of()))))
+                .isInstanceOf(ConflictException.class).hasMessage("veth name veth0000001 already used by sandbox web");
+        assertThatThrownBy(() -> store.update(tx -> tx.insertSandbox(sandbox(tx, "db", List.of(),
+                List.of(PortMapping.parse("127.0.0.1:8080:81"))))))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("port 127.0.0.1:8080:81/tcp: host port 8080/tcp is already published by sandbox web (8080:80/tcp)");
+        assertThatThrownBy(() -> store.update(tx -> tx.insertSandbox(sandbox(tx, "db", List.of(endpoint("zz", 0, "10.0.0.3", 2)), List.of()))))
+                .isInstanceOf(NotFoundException.class).hasMessage("network zz not found");
+        // Same host port on another protocol is fine.
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "dns", List.of(), List.of(PortMapping.parse("8080:53/udp")))));
+        assertThat(store.sandboxes()).extracting(Sandbox::name).containsExactly("web", "dns");
+    }
+
+    @Test
+    void networkDeleteIsRefusedWhileSandboxesAreAttached() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
+            tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("a", 0, "10.0.0.2", 1)), List.of()));
+            tx.insertSandbox(sandbox(tx, "s2", List.of(endpoint("a", 0, "10.0.0.3", 2)), List.of()));
+        });
+        assertThatThrownBy(() -> store.update(tx -> tx.deleteNetwork("a")))
+                .isInstanceOf(ConflictException.class).hasMessage("network a has sandboxes attached: s1, s2");
+        store.update(tx -> {
+            tx.deleteSandbox("s1");
+            tx.deleteEndpoint("s2", "a");
+            tx.deleteNetwork("a");
+        });
+        assertThat(store.networks()).isEmpty();
+        assertThat(store.sandbox("s2").orElseThrow().endpoints()).isEmpty();
+        assertThatThrownBy(() -> store.update(tx -> tx.deleteNetwork("a")))
+                .isInstanceOf(NotFoundException.class).hasMessage("network a not found");
+        assertThatThrownBy(() -> store.update(tx -> tx.deleteSandbox("s1")))
+                .isInstanceOf(NotFoundException.class).hasMessage("sandbox s1 not found");
+        assertThatThrownBy(() -> store.read(tx -> tx.requireSandbox("s1")))
+                .isInstanceOf(NotFoundException.class).hasMessage("sandbox s1 not found");
+    }
+
+    @Test
+    void intentStatesMoveThroughTheLifecycle() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24").withState(ObjectState.CREATING));
+            tx.insertNetwork(network(tx, "b", "10.0.1.0/24"));
+            tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("b", 0, "10.0.1.2", 1)), List.of()));
+        });
+        assertThat(store.snapshot().pendingNetworks()).extracting(Network::name).containsExactly("a");
+        assertThat(store.snapshot().pendingSandboxes()).isEmpty();
+
+        // connect s1 to a: endpoint first recorded as creating
+        store.update(tx -> tx.insertEndpoint("s1", endpoint("a", 1, "10.0.0.2", 2).withState(ObjectState.CREATING)));
+        assertThat(store.snapshot().pendingSandboxes()).extracting(Sandbox::name).containsExactly("s1");
+        store.update(tx -> {
+            tx.setNetworkState("a", ObjectState.READY);
+            tx.setEndpointState("s1", "a", ObjectState.READY);
+        });
+        assertThat(store.snapshot().pendingNetworks()).isEmpty();
+        assertThat(store.snapshot().pendingSandboxes()).isEmpty();
+        store.update(tx -> tx.setSandboxState("s1", ObjectState.DELETING));
+        assertThat(store.sandbox("s1").orElseThrow().state()).isEqualTo(ObjectState.DELETING);
+        assertThat(store.<List<String>>read(tx -> tx.sandboxesOn("a"))).containsExactly("s1");
+
+        assertThatThrownBy(() -> store.update(tx -> tx.insertEndpoint("s1", endpoint("a", 2, "10.0.0.3", 3))))
+                .isInstanceOf(ConflictException.class).hasMessage("sandbox s1 is already connected to network a");
+        assertThatThrownBy(() -> store.update(tx -> tx.setEndpointState("s1", "zz", ObjectState.READY)))
+                .isInstanceOf(NotFoundException.class).hasMessage("sandbox s1 is not connected to network zz");
+        assertThatThrownBy(() -> store.update(tx -> tx.setNetworkState("zz", ObjectState.READY)))
+                .isInstanceOf(NotFoundException.class).hasMessage("network zz not found");
+    }
+
+    @Test
+    void readTransactionsCannotWrite() {
+        assertThatThrownBy(() -> store.read(tx -> {
+            ((Tx) tx).putMeta("k", "v");
+            return null;
+        })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aSecondOpenOfTheSameDirectoryIsRefused() {
+        assertThatThrownBy(() -> StateStore.open(dir))
+                .isInstanceOf(StoreException.class).hasMessageContaining("already open");
+    }
+
+    @Test
+    void closedStoreRefusesUse() {
+        store.close();
+        store.close();
+        assertThatThrownBy(store::networks).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aNewerSchemaIsRefused() throws Exception {
+        store.close();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("nsnet.db"));
+             Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = 99");
+        }
+        assertThatThrownBy(() -> StateStore.open(dir))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("has schema version 99, newer than this nsnetd supports (1)");
+        store = StateStore.open(tmp.resolve("other"));
+    }
+}
