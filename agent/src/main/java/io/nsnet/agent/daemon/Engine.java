@@ -550,7 +550,12 @@ public final class Engine implements NsnetService {
         FirewallState state = firewallState();
         for (Sysctl s : Sysctl.required(state)) {
             try {
-                hostSysctls.ensure(s.key(), s.value());
+                String before = hostSysctls.ensure(s.key(), s.value());
+                // As dockerd: turning forwarding on ourselves comes with FORWARD policy DROP (not when the host
+                // already forwarded, and never again once on, so a restart does not fight an admin's ACCEPT).
+                if (s.key().equals("net.ipv4.ip_forward") && "0".equals(before)) {
+                    firewall.dropForwardByDefault();
+                }
             } catch (Sysctls.SysctlException e) {
                 if (!s.optional()) {
                     throw e;

@@ -126,6 +126,17 @@ public final class FirewallApplier {
         return new ApplyResult(plan.commands(), plan.script(), true);
     }
 
+    /**
+     * {@code iptables -P FORWARD DROP}. dockerd 20.10 does this when it is the one that turns ip_forward on
+     * (setupIPForwarding): a host that did not forward before must not start forwarding everything between its
+     * other interfaces just because nsnet needed routing. Policies are never part of a restore script, so this
+     * is the only place nsnet touches one.
+     */
+    public synchronized void dropForwardByDefault() {
+        runChecked(List.of(variant.iptables(), "--wait", "-P", "FORWARD", "DROP"), null);
+        cached = null;
+    }
+
     /** The live filter and nat tables, read with one iptables-save. */
     public synchronized Ruleset readLive() {
         IptablesExec.Result r = runChecked(variant.saveArgv(), null);
