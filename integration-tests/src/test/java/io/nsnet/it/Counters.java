@@ -25,6 +25,12 @@ final class Counters {
         return n;
     }
 
+    /** Sum over the rules containing {@code fragment}; fails if there is none. */
+    long matching(String fragment) {
+        assertThat(packets.keySet()).as("rules containing %s", fragment).anyMatch(r -> r.contains(fragment));
+        return packets.entrySet().stream().filter(e -> e.getKey().contains(fragment)).mapToLong(Map.Entry::getValue).sum();
+    }
+
     Counters moved(String... rules) {
         for (String r : rules) {
             assertThat(of(r)).as("packets on %s", r).isPositive();

@@ -139,21 +139,33 @@ final class Probe {
         }
     }
 
+    /** A UDP answer: the peer address the server reported, and the address the reply came from. */
+    record UdpReply(String peerSeen, String replyFrom) {
+    }
+
     /** Sends datagrams from {@code ns} to ip:port until one is answered (3 tries); the answer, or empty. */
     static Optional<String> udp(Netns ns, String ip, int port, int timeoutMs) {
+        return udpReply(ns, ip, port, timeoutMs).map(UdpReply::peerSeen);
+    }
+
+    /**
+     * As {@link #udp} but on an unconnected socket, so a reply from another source address than the one asked
+     * is still received (and reported) instead of being filtered out by the kernel.
+     */
+    static Optional<UdpReply> udpReply(Netns ns, String ip, int port, int timeoutMs) {
         try (DatagramChannel d = inside(ns, DatagramChannel::open)) {
-            d.connect(new InetSocketAddress(ip, port));
+            d.bind(new InetSocketAddress(0));
             d.socket().setSoTimeout(timeoutMs);
+            InetSocketAddress to = new InetSocketAddress(ip, port);
             for (int attempt = 0; attempt < 3; attempt++) {
-                d.write(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)));
+                d.send(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.US_ASCII)), to);
                 try {
                     java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[64], 64);
                     d.socket().receive(p);
-                    return Optional.of(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).strip());
+                    return Optional.of(new UdpReply(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).strip(),
+                            p.getAddress().getHostAddress()));
                 } catch (SocketTimeoutException e) {
                     // lost or unreachable: try again
-                } catch (java.net.PortUnreachableException e) {
-                    return Optional.empty();
                 }
             }
             return Optional.empty();
