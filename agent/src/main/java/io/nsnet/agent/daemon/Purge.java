@@ -36,6 +36,7 @@ final class Purge {
                 errors.run("delete bridge " + n.bridge(), () -> engine.bridges().delete(n.bridge()));
                 errors.run("forget network " + n.name(), () -> engine.store().update(tx -> tx.deleteNetwork(n.name())));
             }
+            errors.run("forwarding", engine::restoreForwarding);
             errors.logTo(LOG);
             LOG.info("purge: {}", errors.isEmpty() ? "everything nsnet made is removed" : errors.failures().size() + " steps failed");
             return errors.isEmpty();

@@ -124,7 +124,7 @@ class EngineKernelTest {
         daemon = new Daemon(true);
         Engine e = daemon.engine;
         assertThat(Observer.link(host.name(), "nstbr0")).isNotNull();
-        assertThat(save()).contains("-A POSTROUTING -s 10.77.0.0/24 ! -o nstbr0 -j MASQUERADE");
+        assertThat(save()).contains("-A POSTROUTING -s 10.77.0.0/24 ! -o nstbr0 -j MASQUERADE").contains(":FORWARD DROP");
 
         NetworkView net = e.createNetwork(new NetworkCreateRequest("mynet", "10.78.0.0/24", null, null, null, false,
                 null, "nstmy0", 1400));
@@ -165,6 +165,22 @@ class EngineKernelTest {
         assertThat(save()).doesNotContain("nstmy0");
         assertThatThrownBy(() -> e.deleteNetwork("bridge")).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("default network");
+    }
+
+    @Test
+    void purgeReturnsTheHostToWhatItWasBeforeNsnet() {
+        String baselineRules = save();
+        List<String> baselineLinks = Observer.linkNames(host.name());
+        daemon = new Daemon(false);
+        daemon.engine.createNetwork(new NetworkCreateRequest("n1", null, null, null, true, null, null, null, null));
+        daemon.engine.createSandbox(new SandboxCreateRequest("s1", null, null, List.of("7070:70")));
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv4/ip_forward").trim())
+                .isEqualTo("1");
+        assertThat(new Purge(daemon.engine).run()).isTrue();
+        assertThat(save()).isEqualTo(baselineRules);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(baselineLinks);
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv4/ip_forward").trim())
+                .isEqualTo("0");
     }
 
     @Test
