@@ -45,6 +45,11 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
 
     /** Builds the namespaces and starts nsnetd with {@code options} (or attaches to the existing daemon). */
     Lab start(DaemonOptions options) {
+        return start(options, () -> { });
+    }
+
+    /** As {@link #start(DaemonOptions)}, running {@code beforeDaemon} once the namespaces exist. */
+    Lab start(DaemonOptions options, Runnable beforeDaemon) {
         if (ItMode.existing()) {
             return attach();
         }
@@ -61,6 +66,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
         sandboxPrefix = "nst-s" + id + "-";
         daemon = new Daemon(host.name(), sandboxPrefix, workDir, options);
         firewall = new Firewall(host, options.backend());
+        beforeDaemon.run();
         daemon.start();
         api = new Api(daemon.socket());
         info = api.info();
@@ -148,8 +154,23 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
         trace.add(line);
     }
 
+    /** SIGTERM, then start again: the daemon must pick everything up. Returns the stop's exit code. */
+    int restart() {
+        int rc = daemon.stop();
+        daemon.start();
+        restarted();
+        return rc;
+    }
+
+    /** SIGKILL, then start again. */
+    void crashAndRestart() {
+        daemon.kill();
+        daemon.start();
+        restarted();
+    }
+
     /** Reconnects the API client to a restarted daemon. */
-    void restarted() {
+    private void restarted() {
         api.close();
         api = new Api(daemon.socket());
         info = api.info();
