@@ -161,6 +161,10 @@ final class Api implements AutoCloseable {
         return post("/v1/networks/" + network + "/connect", Map.of("sandbox", sandbox)).check().json();
     }
 
+    JsonNode disconnect(String network, String sandbox) {
+        return post("/v1/networks/" + network + "/disconnect", Map.of("sandbox", sandbox)).check().json();
+    }
+
     List<String> networkNames() {
         return names(get("/v1/networks").check().json());
     }
