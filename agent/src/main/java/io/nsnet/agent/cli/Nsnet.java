@@ -15,7 +15,7 @@ public final class Nsnet {
         // Before anything touches slf4j (Jetty's client classes do): the CLI ships no logging backend, and
         // without an explicit provider slf4j would print a "no providers" warning on every run.
         if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
             System.setProperty("slf4j.internal.verbosity", "WARN");
         }
         System.exit(run(CliContext.system(), args));
