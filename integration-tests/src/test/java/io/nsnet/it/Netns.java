@@ -40,6 +40,14 @@ record Netns(String name) {
                 .sorted().toList();
     }
 
+    /** Link names of one kind ("bridge", "veth") in this namespace. */
+    List<String> links(String type) {
+        return ip("-o", "link", "show", "type", type).check().out().lines()
+                .map(l -> l.split(": ", 3)[1])
+                .map(n -> n.contains("@") ? n.substring(0, n.indexOf('@')) : n)
+                .sorted().toList();
+    }
+
     /** Names under /run/netns starting with {@code prefix}. */
     static List<String> named(String prefix) {
         return Cmd.run("ip", "netns", "list").check().out().lines()
