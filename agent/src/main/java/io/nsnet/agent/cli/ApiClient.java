@@ -21,6 +21,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -31,7 +33,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Transport;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * nsnetd's API seen from a client, over its Unix socket with Jetty's HTTP client: the same {@link NsnetService}
@@ -44,12 +46,14 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     private final Path socket;
     private final HttpClient http;
+    private final ExecutorService threads;
     private final Transport transport;
     private final ObjectMapper json = Json.lenient();
 
-    private ApiClient(Path socket, HttpClient http) {
+    private ApiClient(Path socket, HttpClient http, ExecutorService threads) {
         this.socket = socket;
         this.http = http;
+        this.threads = threads;
         // Jetty 12.1 chooses the Unix socket per request through a Transport (ClientConnector.forUnixDomain is gone).
         this.transport = new Transport.TCPUnix(socket);
     }
@@ -65,20 +69,36 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         if (!Files.isWritable(socket)) {
             throw unreachable(socket, "permission denied (run as root or as a member of the socket's group)");
         }
-        // One small pool: the CLI sends one request at a time, and fewer threads start faster.
-        QueuedThreadPool threads = new QueuedThreadPool(8, 1);
-        threads.setName("nsnet-cli");
-        threads.setDaemon(true);
-        HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(1));
+        // Start-up matters more than throughput here (one request per run), so two of Jetty's defaults are
+        // replaced: its QueuedThreadPool pulls in JMX (MemoryUtils asks the platform MBean server for the cache
+        // line size) and the TLS factory initialises JSSE, each costing tens of milliseconds for nothing on a
+        // plain-HTTP Unix socket.
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "nsnet-cli");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
+        transport.getClientConnector().setSslContextFactory(new NoTls());
+        HttpClient http = new HttpClient(transport);
         http.setExecutor(threads);
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "nsnet-cli"));
         http.setFollowRedirects(false);
         try {
             http.start();
         } catch (Exception e) {
+            threads.shutdownNow();
             throw new CliException("cannot start the HTTP client: " + e.getMessage());
         }
-        return new ApiClient(socket, http);
+        return new ApiClient(socket, http, threads);
+    }
+
+    /** Never used (the socket speaks plain HTTP); its start is skipped so JSSE is never initialised. */
+    private static final class NoTls extends SslContextFactory.Client {
+        @Override
+        protected void doStart() {
+            // Nothing: no keystores, no SSLContext.
+        }
     }
 
     private static CliException unreachable(Path socket, String why) {
@@ -218,6 +238,8 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             http.stop();
         } catch (Exception e) {
             // Nothing useful to report on the way out of a one-shot command.
+        } finally {
+            threads.shutdownNow();
         }
     }
 }
