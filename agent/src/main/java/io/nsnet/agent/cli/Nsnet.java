@@ -13,6 +13,9 @@ public final class Nsnet {
 
     public static void main(String[] args) {
         quietAndQuickStart();
+        if (talksToDaemon(args)) {
+            ApiClient.prewarm();
+        }
         System.exit(run(CliContext.system(), args));
     }
 
@@ -38,6 +41,19 @@ public final class Nsnet {
         if (System.getProperty("java.locale.providers") == null) {
             System.setProperty("java.locale.providers", "HOST");
         }
+    }
+
+    /** Help and version never reach the daemon: no point warming its client for them. */
+    static boolean talksToDaemon(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return false;
+            }
+        }
+        return args.length > 0;
     }
 
     /** Runs one command line in-process; tests call this directly. */
