@@ -21,15 +21,22 @@ final class Daemon {
     Daemon(String hostNetns, String sandboxPrefix, Path workDir, DaemonOptions options) {
         this.socket = workDir.resolve("nsnetd.sock");
         this.log = workDir.resolve("nsnetd.log");
-        List<String> args = new ArrayList<>(javaCommand());
-        args.addAll(List.of("io.nsnet.agent.daemon.Nsnetd", "--host-netns", hostNetns, "--sandbox-prefix", sandboxPrefix,
+        List<String> args = new ArrayList<>(command());
+        args.addAll(List.of("--host-netns", hostNetns, "--sandbox-prefix", sandboxPrefix,
                 "--socket", socket.toString(), "--state-dir", workDir.resolve("state").toString()));
         args.addAll(options.flags());
         this.baseArgs = List.copyOf(args);
     }
 
-    /** java with the agent's runtime class path, as bin/nsnetd would run it. */
-    static List<String> javaCommand() {
+    /**
+     * {@code bin/nsnetd} when the launcher exists (it execs java, so signals reach the JVM), else java with the
+     * agent's runtime class path as the launcher would run it.
+     */
+    static List<String> command() {
+        Path launcher = Repo.root().resolve("bin/nsnetd");
+        if (Files.isExecutable(launcher) && Files.isRegularFile(Repo.root().resolve("agent/target/agent-0.1.0-SNAPSHOT.jar"))) {
+            return List.of(launcher.toString());
+        }
         Path agent = Repo.root().resolve("agent/target");
         Path jar = agent.resolve("agent-0.1.0-SNAPSHOT.jar");
         if (!Files.isRegularFile(jar) || !Files.isDirectory(agent.resolve("lib"))) {
@@ -37,7 +44,7 @@ final class Daemon {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
-                "-cp", jar + ":" + agent.resolve("lib") + "/*");
+                "-cp", jar + ":" + agent.resolve("lib") + "/*", "io.nsnet.agent.daemon.Nsnetd");
     }
 
     Path socket() {
