@@ -99,6 +99,11 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
         return w;
     }
 
+    /** Existing daemon: a scenario parameterized by backend runs only for the backend the daemon uses. */
+    void assumeBackend(Backend backend) {
+        Assumptions.assumeTrue(firewall.backend() == backend, "the existing daemon uses " + firewall.backend().flag);
+    }
+
     /** Skips the scenario when it needs to start, stop or reconfigure its own daemon. */
     static void requireOwnDaemon(String why) {
         Assumptions.assumeFalse(ItMode.existing(), "existing-daemon mode: " + why);
@@ -178,7 +183,8 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
 
     @Override
     public void afterTestExecution(ExtensionContext context) {
-        context.getExecutionException().ifPresent(e -> report(context.getDisplayName() + " [" + context.getRequiredTestMethod().getName() + "]", e));
+        // An assumption that skipped the scenario (TestAbortedException) is not a failure to report.
+        context.getExecutionException().filter(e -> !(e instanceof org.opentest4j.TestAbortedException)).ifPresent(e -> report(context.getDisplayName() + " [" + context.getRequiredTestMethod().getName() + "]", e));
     }
 
     private void report(String scenario, Throwable e) {

@@ -37,6 +37,7 @@ class LifecycleTest {
     @EnumSource(Backend.class)
     void removingEverythingRestoresTheStateAfterStart(Backend backend) {
         lab.start(DaemonOptions.seed().backend(backend));
+        lab.assumeBackend(backend);
         HostSnapshot atStart = HostSnapshot.of(lab);
         List<String> networksAtStart = lab.api().networkNames();
         List<String> sandboxesAtStart = lab.api().sandboxNames();
