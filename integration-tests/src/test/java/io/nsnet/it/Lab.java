@@ -40,6 +40,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
     private Firewall firewall;
     private Path workDir;
     private String sandboxPrefix;
+    private String chainPrefix;
     private JsonNode info;
     private final List<String> trace = new ArrayList<>();
 
@@ -64,6 +65,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
         wan = makeWan();
         host.ip("route", "add", "default", "via", WAN_IP).check();
         sandboxPrefix = "nst-s" + id + "-";
+        chainPrefix = options.chainPrefix();
         daemon = new Daemon(host.name(), sandboxPrefix, workDir, options);
         firewall = new Firewall(host, options.backend());
         beforeDaemon.run();
@@ -218,6 +220,14 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
                 if (!r.ok()) {
                     throw new IllegalStateException("nsnetd --purge exited " + r.rc() + ": " + r.out() + r.err());
                 }
+            });
+            // --purge must leave nothing of nsnet's in the host: no rule or chain with its prefix, no bridge,
+            // no veth but the wan's (rules planted by a scenario stay: they are not nsnet's).
+            step(problems, "nothing of nsnet's after --purge", () -> {
+                List<String> left = firewall.save().stream().filter(l -> l.contains(chainPrefix)).toList();
+                assertThat(left).as("rules and chains with prefix %s after --purge", chainPrefix).isEmpty();
+                assertThat(host.links("bridge")).as("bridges after --purge").isEmpty();
+                assertThat(host.links("veth")).as("veths after --purge").containsExactly("nstw" + id);
             });
         }
         if (api != null) {

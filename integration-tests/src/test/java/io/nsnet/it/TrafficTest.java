@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,10 +58,11 @@ class TrafficTest {
     }
 
     /** (c) Two sandboxes on one bridge ping each other: bridged traffic counts on {@code -i B -o B -j ACCEPT}. */
-    @Test
-    void sameBridgeTrafficCountsOnTheIccAccept() {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    void sameBridgeTrafficCountsOnTheIccAccept(Backend backend) {
         Lab.requireOwnDaemon("uses the seed's chain prefix and docker0");
-        lab.start(DaemonOptions.seed());
+        lab.start(DaemonOptions.seed().backend(backend));
         lab.api().createSandbox(Map.of("name", "a"));
         JsonNode b = lab.api().createSandbox(Map.of("name", "b"));
         lab.firewall().zero();
@@ -76,9 +76,11 @@ class TrafficTest {
     }
 
     /** (d) Sandboxes on two user networks cannot reach each other; STAGE-2's DROP for the target counts. */
-    @Test
-    void userNetworksAreIsolatedByStage2() {
-        lab.start(DaemonOptions.seed());
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    void userNetworksAreIsolatedByStage2(Backend backend) {
+        lab.start(DaemonOptions.seed().backend(backend));
+        lab.assumeBackend(backend);
         String p = lab.info().get("chainPrefix").asText();
         JsonNode n1 = lab.api().createNetwork(lab.name("n1"));
         JsonNode n2 = lab.api().createNetwork(lab.name("n2"));
@@ -104,9 +106,11 @@ class TrafficTest {
     }
 
     /** (e) An internal network: traffic inside works, nothing leaves or enters; the isolation DROPs count. */
-    @Test
-    void internalNetworkKeepsTrafficInside() {
-        lab.start(DaemonOptions.seed());
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    void internalNetworkKeepsTrafficInside(Backend backend) {
+        lab.start(DaemonOptions.seed().backend(backend));
+        lab.assumeBackend(backend);
         String p = lab.info().get("chainPrefix").asText();
         JsonNode net = lab.api().createNetwork(Map.of("name", lab.name("int"), "internal", true, "subnet", "10.77.0.0/24"));
         String br = net.get("bridge").asText();
@@ -128,9 +132,11 @@ class TrafficTest {
     }
 
     /** (e) icc=false: same-bridge traffic is dropped by the appended {@code -i B -o B -j DROP}; egress works. */
-    @Test
-    void iccFalseDropsSameBridgeTrafficButNotEgress() {
-        lab.start(DaemonOptions.seed());
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Backend.class)
+    void iccFalseDropsSameBridgeTrafficButNotEgress(Backend backend) {
+        lab.start(DaemonOptions.seed().backend(backend));
+        lab.assumeBackend(backend);
         JsonNode net = lab.api().createNetwork(Map.of("name", lab.name("noicc"), "icc", false));
         String br = net.get("bridge").asText();
         lab.api().createSandbox(lab.name("a"), lab.name("noicc"));
