@@ -106,8 +106,13 @@ class CrashTest {
         for (String n : networks) {
             bridges.add(lab.api().network(n).get("bridge").asText());
         }
+        Set<String> addresses = new HashSet<>();
         for (JsonNode s : sandboxes.values()) {
             netns.add(s.get("netns").asText());
+            for (JsonNode e : s.get("endpoints")) {
+                // Concurrent creates and connects must never hand out one address twice.
+                assertThat(addresses.add(e.get("ip").asText())).as("address %s given once", e.get("ip").asText()).isTrue();
+            }
             for (JsonNode e : s.get("endpoints")) {
                 veths.add(e.get("hostVeth").asText());
                 // Inside the sandbox: the interface with the address the API reports.

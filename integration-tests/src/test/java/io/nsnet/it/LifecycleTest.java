@@ -55,6 +55,14 @@ class LifecycleTest {
                 .contains(web.get("endpoints").get(1).get("ip").asText());
         assertThat(ns.ip("route", "show", "default").check().out()).contains("via 10.88.0.1 dev eth0");
 
+        // A disconnect takes the interface out of the sandbox and the veth out of the host.
+        String eth1Veth = web.get("endpoints").get(1).get("hostVeth").asText();
+        assertThat(lab.host().links()).contains(eth1Veth);
+        JsonNode disconnected = lab.api().disconnect(lab.name("back"), lab.name("web"));
+        assertThat(disconnected.get("endpoints")).hasSize(1);
+        assertThat(ns.links()).as("links in web after the disconnect").doesNotContain("eth1").contains("eth0");
+        assertThat(lab.host().links()).as("host links after the disconnect").doesNotContain(eth1Veth);
+
         for (String sb : List.of("web", "db", "app")) {
             lab.api().deleteSandbox(lab.name(sb));
         }
