@@ -37,8 +37,10 @@ class CrashTest {
             Thread.sleep(20);
         }
         lab.note("killing nsnetd after " + burst.acked() + " acknowledged calls");
+        long t0 = System.nanoTime();
         lab.daemon().kill();
         burst.join();
+        long t1 = System.nanoTime();
         List<Burst.Call> calls = burst.calls();
         lab.note("calls: " + calls);
         System.out.printf("crash %s: %d calls acknowledged, %d cut by the kill%n", backend, burst.acked(),
@@ -47,6 +49,8 @@ class CrashTest {
         assertThat(calls).as("calls answered with an error during the burst").noneMatch(c -> c.outcome() == Burst.Outcome.REFUSED);
 
         lab.crashAndRestart();
+        System.out.printf("crash %s: clients stopped %d ms after the kill; restart took %d ms%n", backend,
+                (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         Api api = lab.api();
         Set<String> networks = new HashSet<>(api.networkNames());
         Map<String, JsonNode> sandboxes = new java.util.HashMap<>();

@@ -90,6 +90,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
     /** wan namespace and the veth to it; the host end is {@code nstwID} (unique even in a shared host). */
     private Netns makeWan() {
         Netns w = new Netns("nst-w-" + id);
+        wan = w; // known to teardown before anything can fail
         Netns.add(w.name());
         String hostEnd = "nstw" + id;
         host.ip("link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", w.name()).check();
