@@ -41,6 +41,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
     private Path workDir;
     private String sandboxPrefix;
     private String chainPrefix;
+    private long startMs;
     private JsonNode info;
     private final List<String> trace = new ArrayList<>();
 
@@ -69,7 +70,9 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
         daemon = new Daemon(host.name(), sandboxPrefix, workDir, options);
         firewall = new Firewall(host, options.backend());
         beforeDaemon.run();
+        long t0 = System.nanoTime();
         daemon.start();
+        startMs = (System.nanoTime() - t0) / 1_000_000;
         api = new Api(daemon.socket());
         info = api.info();
         return this;
@@ -211,6 +214,17 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) {
+        long t0 = System.nanoTime();
+        try {
+            teardown();
+        } finally {
+            // Where a slow run spends its time: daemon start-up vs teardown vs the scenario itself.
+            System.out.printf("lab %s %s: nsnetd started in %d ms, teardown %d ms%n", id, context.getDisplayName(), startMs,
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    private void teardown() {
         List<String> problems = new ArrayList<>();
         if (ItMode.existing()) {
             cleanupExisting(problems);
