@@ -79,6 +79,16 @@ class LifecycleTest {
         assertThat(after.ruleset()).as("iptables-save").containsExactlyElementsOf(atStart.ruleset());
     }
 
+    /** ifindex:name of the links in the host and in each sandbox namespace. */
+    private Map<String, List<String>> linkIndexes() {
+        Map<String, List<String>> all = new java.util.TreeMap<>();
+        all.put("host", lab.host().linkIndexes());
+        for (String ns : Netns.named(lab.sandboxPrefix())) {
+            all.put(ns, new Netns(ns).linkIndexes());
+        }
+        return all;
+    }
+
     /** (h) SIGTERM and start again: same objects, same kernel state, same rules with their counters kept. */
     @ParameterizedTest(name = "{0}")
     @EnumSource(Backend.class)
@@ -92,6 +102,7 @@ class LifecycleTest {
         assertThat(Probe.ping(lab.sandbox("web"), Lab.WAN_IP, 2)).isTrue();
         assertThat(Probe.ping(lab.sandbox("app"), Lab.WAN_IP, 2)).isTrue();
         HostSnapshot before = HostSnapshot.of(lab);
+        Map<String, List<String>> indexesBefore = linkIndexes();
         Map<String, Long> countsBefore = lab.firewall().packets();
         assertThat(countsBefore.values()).as("some rules counted packets").anyMatch(n -> n > 0);
 
@@ -101,6 +112,8 @@ class LifecycleTest {
         assertThat(lab.api().get("/v1/sandboxes").check().raw()).as("GET /v1/sandboxes").isEqualTo(sandboxes);
         HostSnapshot after = HostSnapshot.of(lab);
         assertThat(after).as("links, addresses, routes, namespaces, ruleset").isEqualTo(before);
+        assertThat(linkIndexes()).as("ifindexes in the host and every sandbox (a recreated link gets a new one)")
+                .isEqualTo(indexesBefore);
         Map<String, Long> countsAfter = lab.firewall().packets();
         countsBefore.forEach((rule, n) -> assertThat(countsAfter.get(rule))
                 .as("counter of %s (a rewritten rule restarts from 0)", rule).isGreaterThanOrEqualTo(n));

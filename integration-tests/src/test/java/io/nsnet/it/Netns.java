@@ -40,6 +40,14 @@ record Netns(String name) {
                 .sorted().toList();
     }
 
+    /** "ifindex:name" of every link: a link deleted and made again gets a new index. */
+    List<String> linkIndexes() {
+        return ip("-o", "link", "show").check().out().lines()
+                .map(l -> l.split(": ", 3))
+                .map(f -> f[0] + ":" + (f[1].contains("@") ? f[1].substring(0, f[1].indexOf('@')) : f[1]))
+                .sorted().toList();
+    }
+
     /** Link names of one kind ("bridge", "veth") in this namespace. */
     List<String> links(String type) {
         return ip("-o", "link", "show", "type", type).check().out().lines()
