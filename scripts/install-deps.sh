@@ -3,7 +3,7 @@
 # iproute2 is the tests' independent observer; iptables gives both the nft and legacy variants;
 # libip4tc2 is libiptc for the in-process legacy backend; libnftables1/nftables for nft hosts.
 set -euo pipefail
-pkgs=(iproute2 iptables libip4tc2 libnftables1 nftables procps ca-certificates)
+pkgs=(iproute2 iptables libip4tc2 libnftables1 nftables iputils-ping netcat-openbsd procps ca-certificates)
 command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
 command -v javac >/dev/null 2>&1 || pkgs+=(openjdk-17-jdk-headless)
 [ "${NSNET_CI_TOOLS:-0}" = 1 ] && pkgs+=(systemd)

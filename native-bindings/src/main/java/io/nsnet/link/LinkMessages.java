@@ -61,6 +61,14 @@ public final class LinkMessages {
         return new NlMsgBuilder(Nl.RTM_NEWLINK, 0).ifinfomsg(Nl.AF_UNSPEC, index, flags, change);
     }
 
+    /** IFLA_IFALIAS, the free-text label `ip link set DEV alias TEXT` sets; "" clears it. */
+    public static NlMsgBuilder setAlias(int index, String alias) {
+        if (alias.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 256) {
+            throw new IllegalArgumentException("link alias is longer than 255 bytes (IFALIASZ)");
+        }
+        return modify(index, 0, 0).attr(Nl.IFLA_IFALIAS, alias.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public static NlMsgBuilder setHairpin(int index, boolean on) {
         return new NlMsgBuilder(Nl.RTM_SETLINK, 0).ifinfomsg(Nl.AF_BRIDGE, index, 0, 0)
                 .beginNested(Nl.IFLA_PROTINFO).attrU8(Nl.IFLA_BRPORT_MODE, on ? 1 : 0).endNested();
@@ -98,6 +106,7 @@ public final class LinkMessages {
         MacAddress mac = a.bytes(Nl.IFLA_ADDRESS).filter(b -> b.length == 6).map(MacAddress::new).orElse(null);
         return new Link(index, a.string(Nl.IFLA_IFNAME).orElse(""), LinkKind.of(kind),
                 a.u32(Nl.IFLA_MASTER).orElse(0), flags, mac, a.u32(Nl.IFLA_MTU).orElse(0),
-                a.u32(Nl.IFLA_LINK_NETNSID).orElse(-1), a.u32(Nl.IFLA_LINK).orElse(0));
+                a.u32(Nl.IFLA_LINK_NETNSID).orElse(-1), a.u32(Nl.IFLA_LINK).orElse(0),
+                a.string(Nl.IFLA_IFALIAS).orElse(""));
     }
 }

@@ -78,6 +78,10 @@ public final class LinkOps {
                 "set address of link #" + index);
     }
 
+    public void setAlias(int index, String alias) {
+        sock.request(LinkMessages.setAlias(index, alias), "set alias of link #" + index);
+    }
+
     /** Bridge-port hairpin mode: whether frames may leave through the port they came in on. */
     public void setHairpin(int index, boolean on) {
         sock.request(LinkMessages.setHairpin(index, on), "set hairpin " + (on ? "on" : "off") + " on link #" + index);

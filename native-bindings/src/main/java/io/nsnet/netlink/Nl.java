@@ -74,6 +74,7 @@ public final class Nl {
     public static final int IFLA_EXT_MASK = 29;
     public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_OPERSTATE = 16;
+    public static final int IFLA_IFALIAS = 20;
 
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;

@@ -147,6 +147,10 @@ class LinkOpsKernelTest {
         rtnl.links().setNoMaster(v.index());
         assertThat(Observer.link(host.name(), "vethnst1").has("master")).isFalse();
 
+        rtnl.links().setAlias(v.index(), "nsnet:test");
+        assertThat(Observer.link(host.name(), "vethnst1").path("ifalias").asText()).isEqualTo("nsnet:test");
+        assertThat(rtnl.links().get(v.index()).alias()).isEqualTo("nsnet:test");
+
         rtnl.links().setMtu(v.index(), 1300);
         rtnl.links().setMac(v.index(), MacAddress.parse("02:42:ac:11:00:09"));
         JsonNode seen = Observer.link(host.name(), "vethnst1");

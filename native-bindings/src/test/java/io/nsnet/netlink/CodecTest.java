@@ -101,7 +101,7 @@ class CodecTest {
         assertThat(msgs).hasSize(1);
         Link l = LinkMessages.parse(msgs.get(0));
         assertThat(l).isEqualTo(new Link(7, "vethab", new LinkKind.Veth(), 4, 0x11043,
-                MacAddress.parse("02:42:ac:11:00:02"), 1500, 0, 0));
+                MacAddress.parse("02:42:ac:11:00:02"), 1500, 0, 0, ""));
         assertThat(l.isUp()).isTrue();
     }
 

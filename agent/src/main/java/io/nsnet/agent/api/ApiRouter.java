@@ -1,0 +1,286 @@
+package io.nsnet.agent.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.nsnet.agent.model.NsnetException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps {@code /v1/...} onto {@link NsnetService}. A plain Jetty core handler rather than a servlet container:
+ * eleven routes do not need one, and it keeps the daemon's class path and start-up small. Handlers run on
+ * Jetty's pool threads and may block (the default invocation type of {@link Handler.Abstract} is BLOCKING),
+ * which the service does while it talks to the kernel and the store.
+ */
+final class ApiRouter extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+    private static final String JSON_TYPE = "application/json";
+
+    private final NsnetService service;
+    private final ObjectMapper json;
+    private final int maxBodyBytes;
+
+    ApiRouter(NsnetService service, ObjectMapper json, int maxBodyBytes) {
+        this.service = service;
+        this.json = json;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** What a route produced: a status and a body to serialize (null for none). */
+    private record Reply(int status, Object body) {
+        static Reply ok(Object body) {
+            return new Reply(200, body);
+        }
+
+        static Reply created(Object body) {
+            return new Reply(201, body);
+        }
+
+        static Reply noContent() {
+            return new Reply(204, null);
+        }
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        String path = Request.getPathInContext(request);
+        Reply reply;
+        try {
+            reply = route(method, path, request);
+            LOG.debug("{} {} -> {}", method, path, reply.status());
+        } catch (HttpProblem e) {
+            reply = userError(method, path, e.status(), e.getMessage());
+            if (e.allow() != null) {
+                response.getHeaders().put(HttpHeader.ALLOW, e.allow());
+            }
+        } catch (NsnetException e) {
+            reply = userError(method, path, e.httpStatus(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            reply = userError(method, path, 400, e.getMessage());
+        } catch (Exception | Error e) {
+            // Only here is a stack trace useful: this is a bug or a host failure, not the caller's mistake.
+            LOG.error("{} {} -> 500", method, path, e);
+            reply = new Reply(500, new ApiError("internal error: " + describe(e)));
+        }
+        write(response, callback, reply);
+        return true;
+    }
+
+    private static Reply userError(String method, String path, int status, String message) {
+        String text = message == null || message.isBlank() ? "request failed" : message;
+        // One line, no stack trace: the user needs the message, the operator needs to see the refusal.
+        LOG.info("{} {} -> {}: {}", method, path, status, text);
+        return new Reply(status, new ApiError(text));
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private Reply route(String method, String path, Request request) {
+        List<String> seg = segments(path);
+        if (seg.size() >= 2 && seg.get(0).equals("v1") && !seg.contains("")) {
+            String collection = seg.get(1);
+            if (collection.equals("info") && seg.size() == 2) {
+                allow(method, "GET");
+                return Reply.ok(service.info());
+            }
+            if (collection.equals("networks")) {
+                Reply r = networks(method, seg, request);
+                if (r != null) {
+                    return r;
+                }
+            }
+            if (collection.equals("sandboxes")) {
+                Reply r = sandboxes(method, seg, request);
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        throw new HttpProblem(404, "no such endpoint: " + path);
+    }
+
+    private Reply networks(String method, List<String> seg, Request request) {
+        if (seg.size() == 2) {
+            allow(method, "GET, POST");
+            if (method.equals("GET")) {
+                return Reply.ok(service.listNetworks());
+            }
+            return Reply.created(service.createNetwork(readBody(request, NetworkCreateRequest.class)));
+        }
+        String name = seg.get(2);
+        if (seg.size() == 3) {
+            allow(method, "GET, DELETE");
+            if (method.equals("GET")) {
+                return Reply.ok(service.inspectNetwork(name));
+            }
+            service.deleteNetwork(name);
+            return Reply.noContent();
+        }
+        if (seg.size() == 4 && (seg.get(3).equals("connect") || seg.get(3).equals("disconnect"))) {
+            allow(method, "POST");
+            ConnectRequest body = readBody(request, ConnectRequest.class);
+            return Reply.ok(seg.get(3).equals("connect")
+                    ? service.connect(name, body)
+                    : service.disconnect(name, body));
+        }
+        return null;
+    }
+
+    private Reply sandboxes(String method, List<String> seg, Request request) {
+        if (seg.size() == 2) {
+            allow(method, "GET, POST");
+            if (method.equals("GET")) {
+                return Reply.ok(service.listSandboxes());
+            }
+            return Reply.created(service.createSandbox(readBody(request, SandboxCreateRequest.class)));
+        }
+        if (seg.size() == 3) {
+            allow(method, "GET, DELETE");
+            String name = seg.get(2);
+            if (method.equals("GET")) {
+                return Reply.ok(service.inspectSandbox(name));
+            }
+            service.deleteSandbox(name);
+            return Reply.noContent();
+        }
+        return null;
+    }
+
+    private static void allow(String method, String allowed) {
+        for (String m : allowed.split(", ")) {
+            if (m.equals(method)) {
+                return;
+            }
+        }
+        throw new HttpProblem(405, "method " + method + " not allowed here; allowed: " + allowed, allowed);
+    }
+
+    /** "/v1/networks/a" → [v1, networks, a]; an empty segment ("//", trailing "/") never matches a route. */
+    static List<String> segments(String path) {
+        List<String> out = new ArrayList<>();
+        if (path == null || !path.startsWith("/")) {
+            return out;
+        }
+        int start = 1;
+        while (true) {
+            int slash = path.indexOf('/', start);
+            if (slash < 0) {
+                out.add(path.substring(start));
+                return out;
+            }
+            out.add(path.substring(start, slash));
+            start = slash + 1;
+        }
+    }
+
+    private <T> T readBody(Request request, Class<T> type) {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        byte[] bytes;
+        try {
+            // Not closed on purpose: closing would fail the request's content; Jetty disposes of any unread
+            // rest (or closes the connection) once the response is complete.
+            InputStream in = Content.Source.asInputStream(request);
+            bytes = in.readNBytes(maxBodyBytes + 1);
+        } catch (IOException e) {
+            throw new HttpProblem(400, "cannot read request body: " + describe(e));
+        }
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        if (bytes.length == 0) {
+            throw new HttpProblem(400, "request body required: a JSON object");
+        }
+        T value;
+        try {
+            value = json.readValue(bytes, type);
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? ""
+                    : " (known fields: " + e.getKnownPropertyIds().stream().map(String::valueOf)
+                            .collect(Collectors.joining(", ")) + ")";
+            throw new HttpProblem(400, "unknown field \"" + fieldPath(e) + "\"" + known);
+        } catch (MismatchedInputException e) {
+            String field = fieldPath(e);
+            throw new HttpProblem(400, field.isEmpty()
+                    ? "invalid request body: " + e.getOriginalMessage()
+                    : "invalid value for field \"" + field + "\": " + e.getOriginalMessage());
+        } catch (StreamReadException e) {
+            throw new HttpProblem(400, "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()));
+        } catch (JacksonException e) {
+            throw new HttpProblem(400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new HttpProblem(400, "malformed JSON: " + describe(e));
+        }
+        if (value == null) {
+            throw new HttpProblem(400, "request body must be a JSON object, not null");
+        }
+        return value;
+    }
+
+    private HttpProblem tooLarge() {
+        return new HttpProblem(413, "request body too large: the limit is " + maxBodyBytes + " bytes");
+    }
+
+    private static String at(JsonLocation location) {
+        return location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /** "networks[1]" style path of the offending field, or "" for the body as a whole. */
+    private static String fieldPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private void write(Response response, Callback callback, Reply reply) {
+        response.setStatus(reply.status());
+        if (reply.body() == null) {
+            callback.succeeded();
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(reply.body());
+        } catch (IOException e) {
+            LOG.error("cannot serialize the response", e);
+            response.setStatus(500);
+            bytes = ("{\"message\":\"internal error: cannot serialize the response\"}").getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
+        // A trailing newline so `curl --unix-socket` output ends cleanly in a terminal.
+        ByteBuffer buffer = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
+        response.write(true, buffer, callback);
+    }
+}

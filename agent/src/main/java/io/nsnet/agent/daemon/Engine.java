@@ -1,0 +1,635 @@
+package io.nsnet.agent.daemon;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.nsnet.agent.api.ConnectRequest;
+import io.nsnet.agent.api.InfoView;
+import io.nsnet.agent.api.NetworkCreateRequest;
+import io.nsnet.agent.api.NetworkView;
+import io.nsnet.agent.api.NsnetService;
+import io.nsnet.agent.api.SandboxCreateRequest;
+import io.nsnet.agent.api.SandboxView;
+import io.nsnet.agent.firewall.FirewallApplier;
+import io.nsnet.agent.firewall.FirewallState;
+import io.nsnet.agent.firewall.Sysctl;
+import io.nsnet.agent.ipam.AddressBook;
+import io.nsnet.agent.ipam.SubnetAllocation;
+import io.nsnet.agent.ipam.SubnetAllocator;
+import io.nsnet.agent.ipam.SubnetRequest;
+import io.nsnet.agent.model.Cidr;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.Endpoint;
+import io.nsnet.agent.model.Ipv4;
+import io.nsnet.agent.model.Names;
+import io.nsnet.agent.model.Network;
+import io.nsnet.agent.model.NotFoundException;
+import io.nsnet.agent.model.ObjectState;
+import io.nsnet.agent.model.PortMapping;
+import io.nsnet.agent.model.Protocol;
+import io.nsnet.agent.model.Sandbox;
+import io.nsnet.agent.model.Validation;
+import io.nsnet.agent.model.ValidationException;
+import io.nsnet.agent.network.BridgeDriver;
+import io.nsnet.agent.proxy.UserlandProxy;
+import io.nsnet.agent.sandbox.SandboxDriver;
+import io.nsnet.agent.store.StateSnapshot;
+import io.nsnet.agent.store.StateStore;
+import io.nsnet.netlink.Nl;
+import io.nsnet.netns.NetNs;
+import io.nsnet.route.Route;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sysctl.Sysctls;
+
+/**
+ * The daemon's core: networks and sandboxes kept in the store, the kernel and the firewall.
+ *
+ * <p>Every mutation runs under one lock and follows the store's intent protocol (see
+ * {@link ObjectState}): the object is committed as {@code creating}/{@code deleting} (durable, and reserving
+ * its names and addresses) before the kernel is touched, and as {@code ready}/removed after, and only then is
+ * the caller answered. A failure part-way rolls the kernel back and removes the row, so a client's error
+ * leaves nothing behind; a crash part-way is finished by {@link Reconciler} at the next start.
+ */
+public final class Engine implements NsnetService {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    public static final String VERSION = "0.1.0";
+
+    private final DaemonConfig config;
+    private final NetNs host;
+    private final Rtnl hostRtnl;
+    private final StateStore store;
+    private final FirewallApplier firewall;
+    private final BridgeDriver bridges;
+    private final SandboxDriver sandboxes;
+    private final UserlandProxy proxy;
+    private final Sysctls hostSysctls;
+    private final io.nsnet.agent.firewall.IptablesExec iptables;
+    private final Names names = new Names(new SecureRandom());
+    private final SubnetAllocator allocator = new SubnetAllocator();
+    private final ReentrantLock lock = new ReentrantLock(true);
+
+    public Engine(DaemonConfig config, NetNs host, Rtnl hostRtnl, StateStore store, FirewallApplier firewall,
+            UserlandProxy proxy) {
+        this.config = config;
+        this.host = host;
+        this.hostRtnl = hostRtnl;
+        this.store = store;
+        this.firewall = firewall;
+        this.bridges = new BridgeDriver(hostRtnl);
+        this.sandboxes = new SandboxDriver(hostRtnl, !config.userlandProxy());
+        this.proxy = proxy;
+        this.hostSysctls = new Sysctls(host);
+        this.iptables = new io.nsnet.agent.firewall.NetnsIptablesExec(host);
+    }
+
+    DaemonConfig config() {
+        return config;
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    BridgeDriver bridges() {
+        return bridges;
+    }
+
+    SandboxDriver sandboxes() {
+        return sandboxes;
+    }
+
+    UserlandProxy proxy() {
+        return proxy;
+    }
+
+    FirewallApplier firewall() {
+        return firewall;
+    }
+
+    Rtnl hostRtnl() {
+        return hostRtnl;
+    }
+
+    <T> T locked(java.util.function.Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- networks
+
+    @Override
+    public NetworkView createNetwork(NetworkCreateRequest r) {
+        if (r == null) {
+            throw new ValidationException("request body: a JSON object with at least \"name\" is required");
+        }
+        String name = Validation.networkName(r.name());
+        if ("none".equals(name) || "host".equals(name)) {
+            throw new ValidationException("network name \"" + name + "\": reserved (as in Docker)");
+        }
+        SubnetRequest subnetRequest = new SubnetRequest(name,
+                Optional.ofNullable(r.subnet()).map(s -> Cidr.parse("subnet", s)),
+                Optional.ofNullable(r.gateway()).map(g -> Ipv4.parse("gateway", g)),
+                Optional.ofNullable(r.ipRange()).map(s -> Cidr.parse("ip-range", s)));
+        int mtu = Validation.mtu(r.mtu() == null ? Network.DEFAULT_MTU : r.mtu());
+        String bridgeName = r.bridgeName() == null ? null : Validation.interfaceName("bridge name", r.bridgeName());
+        return locked(() -> {
+            Network n = createNetworkLocked(subnetRequest, bridgeName, Boolean.TRUE.equals(r.internal()),
+                    r.icc() == null || r.icc(), r.masquerade() == null || r.masquerade(), mtu, false);
+            return Views.network(n, List.of());
+        });
+    }
+
+    /** Creates a network under the lock; also used for the default network at start. */
+    Network createNetworkLocked(SubnetRequest req, String bridgeName, boolean internal, boolean icc,
+            boolean masquerade, int mtu, boolean isDefault) {
+        List<Cidr> routes = hostRoutes();
+        Network n = store.write(tx -> {
+            if (tx.network(req.networkName()).isPresent()) {
+                throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
+            }
+            SubnetAllocation a = allocator.allocate(req, tx.networks(), routes, tx.lastPoolIndex());
+            String id = names.newId();
+            String bridge = bridgeName != null ? bridgeName : Names.bridgeNameFor(id);
+            tx.networks().stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
+                throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
+            });
+            bridges.checkNameFree(bridge, id);
+            Network created = new Network(req.networkName(), id, bridge, a.subnet(), a.gateway(), a.ipRange(),
+                    internal, icc, masquerade, mtu, tx.nextSequence(), Instant.now(), isDefault, ObjectState.CREATING);
+            tx.insertNetwork(created);
+            a.poolIndex().ifPresent(tx::setLastPoolIndex);
+            return created;
+        });
+        try {
+            bridges.ensure(n);
+            syncFirewall(List.of());
+        } catch (RuntimeException e) {
+            LOG.error("creating network {} failed, rolling back: {}", n.name(), e.toString());
+            Errors errors = new Errors();
+            errors.run("delete bridge " + n.bridge(), () -> bridges.delete(n.bridge()));
+            errors.run("forget network " + n.name(), () -> store.update(tx -> tx.deleteNetwork(n.name())));
+            errors.run("firewall", () -> syncFirewall(List.of(firewallNetwork(n))));
+            errors.logTo(LOG);
+            throw e;
+        }
+        store.update(tx -> tx.setNetworkState(n.name(), ObjectState.READY));
+        LOG.info("network {} created: bridge {} subnet {} gateway {}", n.name(), n.bridge(), n.subnet(), n.gateway());
+        return n.withState(ObjectState.READY);
+    }
+
+    private List<Cidr> hostRoutes() {
+        List<Cidr> out = new ArrayList<>();
+        for (Route r : hostRtnl.routes().list(Nl.AF_INET)) {
+            if (r.destination() != null && r.destination().prefixLength() > 0) {
+                Cidr c = Cidr.parse(r.destination().address().getHostAddress() + "/" + r.destination().prefixLength());
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void deleteNetwork(String name) {
+        locked(() -> {
+            Network n = store.write(tx -> {
+                Network found = tx.requireNetwork(name);
+                if (found.isDefault()) {
+                    throw new ConflictException("network " + name + " is the default network and cannot be removed");
+                }
+                List<String> users = tx.sandboxesOn(name);
+                if (!users.isEmpty()) {
+                    throw new ConflictException("network " + name + " has sandboxes attached: " + String.join(", ", users)
+                            + "; remove or disconnect them first");
+                }
+                tx.setNetworkState(name, ObjectState.DELETING);
+                return found;
+            });
+            teardownNetwork(n);
+            LOG.info("network {} removed", name);
+            return null;
+        });
+    }
+
+    /** Removes a network's rules and bridge, then its row. Used by delete and by reconcile. */
+    void teardownNetwork(Network n) {
+        syncFirewall(List.of(firewallNetwork(n)));
+        bridges.delete(n.bridge());
+        store.update(tx -> tx.deleteNetwork(n.name()));
+    }
+
+    @Override
+    public List<NetworkView> listNetworks() {
+        StateSnapshot snap = store.snapshot();
+        return snap.networks().stream().filter(n -> n.state() == ObjectState.READY)
+                .map(n -> Views.network(n, snap)).toList();
+    }
+
+    @Override
+    public NetworkView inspectNetwork(String name) {
+        StateSnapshot snap = store.snapshot();
+        Network n = snap.network(name).filter(x -> x.state() == ObjectState.READY)
+                .orElseThrow(() -> new NotFoundException("network " + name + " not found"));
+        return Views.network(n, snap);
+    }
+
+    // ---------------------------------------------------------------- sandboxes
+
+    @Override
+    public SandboxView createSandbox(SandboxCreateRequest r) {
+        if (r == null) {
+            throw new ValidationException("request body: a JSON object with at least \"name\" is required");
+        }
+        String netns = Names.netnsNameFor(config.sandboxPrefix(), r.name());
+        List<String> nets = r.networks() == null ? List.of() : r.networks();
+        if (nets.contains("none") && nets.size() > 1) {
+            throw new ValidationException("networks: \"none\" cannot be combined with other networks");
+        }
+        if (new HashSet<>(nets).size() != nets.size()) {
+            throw new ValidationException("networks: a network is listed twice");
+        }
+        List<PortMapping> ports = new ArrayList<>();
+        for (String spec : r.ports() == null ? List.<String>of() : r.ports()) {
+            ports.add(PortMapping.parse(spec));
+        }
+        Optional<Ipv4> ip = Optional.ofNullable(r.ip()).map(s -> Ipv4.parse("ip", s));
+        return locked(() -> {
+            Sandbox sb = store.write(tx -> {
+                if (tx.sandbox(r.name()).isPresent()) {
+                    throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
+                }
+                if (sandboxes.exists(netns)) {
+                    throw new ConflictException("network namespace " + netns + " already exists on the host");
+                }
+                List<Network> attach = new ArrayList<>();
+                if (nets.isEmpty()) {
+                    attach.add(tx.defaultNetwork().orElseThrow(() -> new ConflictException("no default network")));
+                } else if (!nets.contains("none")) {
+                    for (String netName : nets) {
+                        attach.add(readyNetwork(tx.requireNetwork(netName)));
+                    }
+                }
+                if (attach.isEmpty() && (ip.isPresent() || !ports.isEmpty())) {
+                    throw new ValidationException((ip.isPresent() ? "ip" : "ports")
+                            + ": a sandbox on no network has no address to use");
+                }
+                checkPortsFree(ports, tx.sandboxes(), r.name());
+                List<Endpoint> eps = new ArrayList<>();
+                for (int i = 0; i < attach.size(); i++) {
+                    Network n = attach.get(i);
+                    AddressBook book = AddressBook.of(n, tx.sandboxes());
+                    Ipv4 addr = i == 0 && ip.isPresent()
+                            ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
+                            : book.allocate(r.name());
+                    eps.add(Endpoint.create(n.name(), "eth" + i, names.newVethName(), addr));
+                }
+                Sandbox created = new Sandbox(r.name(), names.newId(), netns, eps, ports, tx.nextSequence(),
+                        Instant.now(), ObjectState.CREATING);
+                tx.insertSandbox(created);
+                return created;
+            });
+            try {
+                buildSandbox(sb);
+                syncFirewall(List.of());
+            } catch (RuntimeException e) {
+                LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
+                Errors errors = teardownSandboxKernel(sb);
+                errors.run("forget sandbox " + sb.name(), () -> store.update(tx -> tx.deleteSandbox(sb.name())));
+                errors.run("firewall", () -> syncFirewall(List.of()));
+                errors.logTo(LOG);
+                throw e;
+            }
+            store.update(tx -> {
+                tx.setSandboxState(sb.name(), ObjectState.READY);
+                sb.endpoints().forEach(e -> tx.setEndpointState(sb.name(), e.network(), ObjectState.READY));
+            });
+            LOG.info("sandbox {} created in netns {} on {}", sb.name(), netns,
+                    sb.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
+            return Views.sandbox(sb, store.snapshot());
+        });
+    }
+
+    private static Network readyNetwork(Network n) {
+        if (n.state() != ObjectState.READY) {
+            throw new ConflictException("network " + n.name() + " is being " + (n.state() == ObjectState.CREATING
+                    ? "created" : "removed"));
+        }
+        return n;
+    }
+
+    /** Refuses host ports held by another sandbox (naming it) or by anything else on the host. */
+    private void checkPortsFree(List<PortMapping> ports, List<Sandbox> existing, String self) {
+        for (PortMapping p : ports) {
+            for (Sandbox s : existing) {
+                for (PortMapping q : s.ports()) {
+                    if (p.conflictsWith(q)) {
+                        throw new ConflictException("host port " + p.toSpec().split(":(?=[^:]*$)")[0]
+                                + " is already published by sandbox " + s.name());
+                    }
+                }
+            }
+            proxy.checkFree(p);
+        }
+    }
+
+    /** Namespace, endpoints (eth0 gets the default route) and published ports of a sandbox. */
+    void buildSandbox(Sandbox sb) {
+        try (SandboxDriver.Handle h = sandboxes.create(sb.netns())) {
+            boolean first = true;
+            for (Endpoint e : sb.endpoints()) {
+                Network n = store.network(e.network()).orElseThrow();
+                sandboxes.attach(h, sb.id(), e, n, bridgeIndex(n), first);
+                first = false;
+            }
+        }
+        publishPorts(sb);
+    }
+
+    int bridgeIndex(Network n) {
+        return hostRtnl.links().get(n.bridge()).index();
+    }
+
+    void publishPorts(Sandbox sb) {
+        if (!config.userlandProxy()) {
+            return;
+        }
+        Optional<Endpoint> primary = sb.primaryEndpoint();
+        if (primary.isEmpty()) {
+            return;
+        }
+        for (PortMapping p : sb.ports()) {
+            proxy.publish(p, primary.get().ip());
+        }
+    }
+
+    /** Removes everything a sandbox has in the kernel; every step is tried, failures are collected. */
+    Errors teardownSandboxKernel(Sandbox sb) {
+        Errors errors = new Errors();
+        for (PortMapping p : sb.ports()) {
+            errors.run("unpublish " + p.toSpec(), () -> proxy.unpublish(p));
+        }
+        // Deleting the host ends first makes the removal synchronous: a namespace's own teardown is deferred
+        // by the kernel, and the veths would linger on the bridge for a moment.
+        for (Endpoint e : sb.endpoints()) {
+            errors.run("delete veth " + e.hostVeth(), () -> sandboxes.detach(e.hostVeth()));
+        }
+        errors.run("delete netns " + sb.netns(), () -> sandboxes.delete(sb.netns()));
+        return errors;
+    }
+
+    @Override
+    public void deleteSandbox(String name) {
+        locked(() -> {
+            Sandbox sb = store.write(tx -> {
+                Sandbox found = tx.requireSandbox(name);
+                tx.setSandboxState(name, ObjectState.DELETING);
+                return found;
+            });
+            teardownSandbox(sb);
+            LOG.info("sandbox {} removed", name);
+            return null;
+        });
+    }
+
+    /** Rules first (so no rule points at a vanished address), then the kernel objects, then the row. */
+    void teardownSandbox(Sandbox sb) {
+        Errors errors = new Errors();
+        errors.run("firewall", () -> syncFirewall(List.of()));
+        errors.addAll(teardownSandboxKernel(sb));
+        errors.throwIfAny("removing sandbox " + sb.name());
+        store.update(tx -> tx.deleteSandbox(sb.name()));
+    }
+
+    @Override
+    public List<SandboxView> listSandboxes() {
+        StateSnapshot snap = store.snapshot();
+        return snap.sandboxes().stream().filter(s -> s.state() == ObjectState.READY)
+                .map(s -> Views.sandbox(s, snap)).toList();
+    }
+
+    @Override
+    public SandboxView inspectSandbox(String name) {
+        StateSnapshot snap = store.snapshot();
+        Sandbox s = snap.sandbox(name).filter(x -> x.state() == ObjectState.READY)
+                .orElseThrow(() -> new NotFoundException("sandbox " + name + " not found"));
+        return Views.sandbox(s, snap);
+    }
+
+    // ---------------------------------------------------------------- connect / disconnect
+
+    @Override
+    public SandboxView connect(String network, ConnectRequest r) {
+        if (r == null || r.sandbox() == null) {
+            throw new ValidationException("sandbox: required, e.g. {\"sandbox\": \"web\"}");
+        }
+        Optional<Ipv4> ip = Optional.ofNullable(r.ip()).map(s -> Ipv4.parse("ip", s));
+        return locked(() -> {
+            Object[] made = store.write(tx -> {
+                Sandbox sb = tx.requireSandbox(r.sandbox());
+                Network n = readyNetwork(tx.requireNetwork(network));
+                if (sb.state() != ObjectState.READY) {
+                    throw new ConflictException("sandbox " + sb.name() + " is being created or removed");
+                }
+                if (sb.endpoint(network).isPresent()) {
+                    throw new ConflictException("sandbox " + sb.name() + " is already connected to network " + network);
+                }
+                AddressBook book = AddressBook.of(n, tx.sandboxes());
+                Ipv4 addr = ip.isPresent() ? book.reserve(Validation.staticAddress(n, ip.get()), sb.name())
+                        : book.allocate(sb.name());
+                Endpoint e = Endpoint.create(n.name(), sb.nextInterfaceName(), names.newVethName(), addr);
+                tx.insertEndpoint(sb.name(), e);
+                return new Object[] {sb, n, e};
+            });
+            Sandbox sb = (Sandbox) made[0];
+            Network n = (Network) made[1];
+            Endpoint e = (Endpoint) made[2];
+            boolean first = sb.endpoints().isEmpty();
+            try (SandboxDriver.Handle h = sandboxes.open(sb.netns())) {
+                sandboxes.attach(h, sb.id(), e, n, bridgeIndex(n), first);
+                if (first) {
+                    publishPorts(sb.withEndpoint(e));
+                }
+                syncFirewall(List.of());
+            } catch (RuntimeException ex) {
+                Errors errors = new Errors();
+                errors.run("delete veth " + e.hostVeth(), () -> sandboxes.detach(e.hostVeth()));
+                errors.run("forget endpoint", () -> store.update(tx -> tx.deleteEndpoint(sb.name(), network)));
+                errors.run("firewall", () -> syncFirewall(List.of()));
+                errors.logTo(LOG);
+                throw ex;
+            }
+            store.update(tx -> tx.setEndpointState(sb.name(), network, ObjectState.READY));
+            LOG.info("sandbox {} connected to {} as {} {}", sb.name(), network, e.ifname(), e.ip());
+            return Views.sandbox(store.sandbox(sb.name()).orElseThrow(), store.snapshot());
+        });
+    }
+
+    @Override
+    public SandboxView disconnect(String network, ConnectRequest r) {
+        if (r == null || r.sandbox() == null) {
+            throw new ValidationException("sandbox: required, e.g. {\"sandbox\": \"web\"}");
+        }
+        return locked(() -> {
+            Object[] found = store.write(tx -> {
+                Sandbox sb = tx.requireSandbox(r.sandbox());
+                tx.requireNetwork(network);
+                Endpoint e = sb.endpoint(network).orElseThrow(() -> new NotFoundException(
+                        "sandbox " + sb.name() + " is not connected to network " + network));
+                tx.setEndpointState(sb.name(), network, ObjectState.DELETING);
+                return new Object[] {sb, e};
+            });
+            Sandbox sb = (Sandbox) found[0];
+            Endpoint e = (Endpoint) found[1];
+            boolean wasPrimary = sb.primaryEndpoint().map(p -> p.network().equals(network)).orElse(false);
+            Errors errors = new Errors();
+            if (wasPrimary) {
+                sb.ports().forEach(p -> errors.run("unpublish " + p.toSpec(), () -> proxy.unpublish(p)));
+            }
+            errors.run("delete veth " + e.hostVeth(), () -> sandboxes.detach(e.hostVeth()));
+            errors.throwIfAny("disconnecting " + sb.name() + " from " + network);
+            store.update(tx -> tx.deleteEndpoint(sb.name(), network));
+            Sandbox after = store.sandbox(sb.name()).orElseThrow();
+            if (wasPrimary) {
+                publishPorts(after);
+            }
+            syncFirewall(List.of());
+            LOG.info("sandbox {} disconnected from {}", sb.name(), network);
+            return Views.sandbox(after, store.snapshot());
+        });
+    }
+
+    // ---------------------------------------------------------------- firewall
+
+    /** The firewall's view of the stored state: everything not being deleted. */
+    FirewallState firewallState() {
+        StateSnapshot snap = store.snapshot();
+        List<FirewallState.Network> nets = new ArrayList<>();
+        Set<String> live = new HashSet<>();
+        for (Network n : snap.networks()) {
+            if (n.state() != ObjectState.DELETING) {
+                nets.add(firewallNetwork(n));
+                live.add(n.name());
+            }
+        }
+        List<FirewallState.Endpoint> eps = new ArrayList<>();
+        for (Sandbox s : snap.sandboxes()) {
+            if (s.state() == ObjectState.DELETING || s.ports().isEmpty()) {
+                continue;
+            }
+            s.endpoints().stream().filter(e -> e.state() != ObjectState.DELETING && live.contains(e.network()))
+                    .findFirst().ifPresent(e -> {
+                        Network n = snap.network(e.network()).orElseThrow();
+                        eps.add(new FirewallState.Endpoint(e.ip().toString(), n.bridge(),
+                                s.ports().stream().map(Engine::firewallPort).toList()));
+                    });
+        }
+        return new FirewallState(config.chainPrefix(), config.userlandProxy(), nets, eps);
+    }
+
+    static FirewallState.Network firewallNetwork(Network n) {
+        return new FirewallState.Network(n.bridge(), n.subnet().toString(), n.internal(), n.icc(), n.masquerade());
+    }
+
+    private static FirewallState.PublishedPort firewallPort(PortMapping p) {
+        return new FirewallState.PublishedPort(p.hostIp().map(Ipv4::toString).orElse(null), p.hostPort(),
+                p.containerPort(), p.protocol() == Protocol.TCP ? FirewallState.Protocol.TCP : FirewallState.Protocol.UDP);
+    }
+
+    /** Brings rules and the sysctls they need in line with the store; {@code retired}: networks just removed. */
+    void syncFirewall(List<FirewallState.Network> retired) {
+        syncFirewall(retired, !retired.isEmpty());
+    }
+
+    /**
+     * @param readLive diff against the live ruleset (start-up, removals) rather than against what this
+     *                 daemon last committed (the hot path: no iptables-save)
+     */
+    void syncFirewall(List<FirewallState.Network> retired, boolean readLive) {
+        FirewallState state = firewallState();
+        enableForwarding();
+        for (Sysctl s : Sysctl.required(state)) {
+            if (s.key().equals(IP_FORWARD)) {
+                continue;
+            }
+            try {
+                hostSysctls.ensure(s.key(), s.value());
+            } catch (Sysctls.SysctlException e) {
+                if (!s.optional()) {
+                    throw e;
+                }
+            }
+        }
+        if (readLive) {
+            firewall.apply(state, retired);
+        } else {
+            firewall.applyIncremental(state);
+        }
+    }
+
+    private static final String IP_FORWARD = "net.ipv4.ip_forward";
+    private static final String META_FORWARDING = "host.forwarding-enabled-by-nsnet";
+
+    /**
+     * Turns on routing in the host namespace. As dockerd does, when nsnet is the one that turns it on it also
+     * sets the FORWARD policy to DROP, so the host forwards only what the rules accept instead of becoming an
+     * open router; both are recorded so that {@code --purge} can put them back.
+     */
+    private void enableForwarding() {
+        String old = hostSysctls.ensure(IP_FORWARD, "1");
+        if ("0".equals(old)) {
+            setForwardPolicy("DROP");
+            store.update(tx -> tx.putMeta(META_FORWARDING, "1"));
+            LOG.info("enabled ip_forward in the host namespace and set the FORWARD policy to DROP");
+        }
+    }
+
+    /** Undoes {@link #enableForwarding} if nsnet did it. */
+    void restoreForwarding() {
+        if ("1".equals(store.read(tx -> tx.meta(META_FORWARDING)).orElse(""))) {
+            setForwardPolicy("ACCEPT");
+            hostSysctls.set(IP_FORWARD, "0");
+            store.update(tx -> tx.putMeta(META_FORWARDING, ""));
+            LOG.info("restored ip_forward=0 and the FORWARD policy ACCEPT in the host namespace");
+        }
+    }
+
+    private void setForwardPolicy(String policy) {
+        try {
+            var r = iptables.run(List.of(firewall.variant().iptables(), "-w", "-t", "filter", "-P", "FORWARD", policy), null);
+            if (!r.ok()) {
+                throw new IllegalStateException("setting the FORWARD policy to " + policy + " failed: " + r.stderr().trim());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run " + firewall.variant().iptables() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- info
+
+    @Override
+    public InfoView info() {
+        StateSnapshot snap = store.snapshot();
+        return new InfoView(VERSION, firewall.variant().name().toLowerCase(java.util.Locale.ROOT),
+                config.chainPrefix(), config.hostNetns() == null ? "" : config.hostNetns(),
+                snap.defaultNetwork().map(Network::name).orElse(""), config.userlandProxy(), config.sandboxPrefix(),
+                config.socket().toString(), config.stateDir().toString(),
+                (int) snap.networks().stream().filter(n -> n.state() == ObjectState.READY).count(),
+                (int) snap.sandboxes().stream().filter(s -> s.state() == ObjectState.READY).count());
+    }
+
+    NetNs host() {
+        return host;
+    }
+}

@@ -1,0 +1,162 @@
+package io.nsnet.agent.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.nsnet.agent.firewall.BackendChoice;
+import io.nsnet.agent.firewall.FirewallApplier;
+import io.nsnet.agent.firewall.NetnsIptablesExec;
+import io.nsnet.agent.proxy.UserlandProxy;
+import io.nsnet.agent.store.StateStore;
+import io.nsnet.netns.NetNs;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.systemd.SdNotify;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * nsnetd: owns the host's bridge networking. Starts, reconciles the kernel with its state, serves the API on
+ * a Unix socket, tells systemd READY=1, and on SIGTERM stops serving and leaves networks and sandboxes in place
+ * (as dockerd does with live-restore): the next start picks them up.
+ */
+@Command(name = "nsnetd", mixinStandardHelpOptions = true, version = "nsnetd " + Engine.VERSION,
+        description = "Docker-grade bridge networking for Linux network namespaces.")
+public final class Nsnetd implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(Nsnetd.class);
+    public static final Path DEFAULT_CONFIG = Path.of("/etc/nsnet/nsnetd.json");
+
+    @Option(names = "--config", description = "JSON config file with the same keys as the flags (default ${DEFAULT-VALUE} if present)")
+    Path configFile;
+
+    @Option(names = "--host-netns", description = "named namespace to treat as the host (default: the one nsnetd runs in)")
+    String hostNetns;
+
+    @Option(names = "--socket", description = "API socket (default /run/nsnet/nsnetd.sock)")
+    Path socket;
+
+    @Option(names = "--state-dir", description = "state directory (default /var/lib/nsnet)")
+    Path stateDir;
+
+    @Option(names = "--chain-prefix", description = "iptables chain prefix (default NSNET)")
+    String chainPrefix;
+
+    @Option(names = "--default-bridge", description = "bridge of the default network (default nsnet0)")
+    String defaultBridge;
+
+    @Option(names = "--default-subnet", description = "subnet of the default network (default: the first free pool)")
+    String defaultSubnet;
+
+    @Option(names = "--sandbox-prefix", description = "namespace name prefix of sandboxes (default nsnet-)")
+    String sandboxPrefix;
+
+    @Option(names = "--userland-proxy", arity = "1", description = "true|false (default true)")
+    Boolean userlandProxy;
+
+    @Option(names = "--firewall-backend", description = "auto|nft|legacy (default auto)")
+    String firewallBackend;
+
+    @Option(names = "--purge", description = "remove every sandbox, network, rule and chain nsnet made, and its state; then exit")
+    boolean purge;
+
+    public static void main(String[] args) {
+        int rc = new CommandLine(new Nsnetd()).execute(args);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+    }
+
+    /** Flags over the config file over the defaults. */
+    DaemonConfig config() throws IOException {
+        DaemonConfig d = DaemonConfig.defaults();
+        Map<String, Object> file = Map.of();
+        Path cf = configFile != null ? configFile : (Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null);
+        if (cf != null) {
+            ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            file = json.readValue(cf.toFile(), json.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+            for (String key : file.keySet()) {
+                if (!List.of("host-netns", "socket", "state-dir", "chain-prefix", "default-bridge", "default-subnet",
+                        "sandbox-prefix", "userland-proxy", "firewall-backend").contains(key)) {
+                    throw new IllegalArgumentException("config " + cf + ": unknown key \"" + key + "\"");
+                }
+            }
+        }
+        return new DaemonConfig(
+                pick(hostNetns, file.get("host-netns"), d.hostNetns()),
+                Path.of(pick(socket == null ? null : socket.toString(), file.get("socket"), d.socket().toString())),
+                Path.of(pick(stateDir == null ? null : stateDir.toString(), file.get("state-dir"), d.stateDir().toString())),
+                pick(chainPrefix, file.get("chain-prefix"), d.chainPrefix()),
+                pick(defaultBridge, file.get("default-bridge"), d.defaultBridge()),
+                pick(defaultSubnet, file.get("default-subnet"), d.defaultSubnet()),
+                pick(sandboxPrefix, file.get("sandbox-prefix"), d.sandboxPrefix()),
+                Boolean.parseBoolean(pick(userlandProxy == null ? null : userlandProxy.toString(),
+                        file.get("userland-proxy"), String.valueOf(d.userlandProxy()))),
+                BackendChoice.parse(pick(firewallBackend, file.get("firewall-backend"), d.firewallBackend().name())));
+    }
+
+    private static String pick(String flag, Object fromFile, String fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        return fromFile != null ? fromFile.toString() : fallback;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig cfg;
+        try {
+            cfg = config();
+            io.nsnet.agent.model.Validation.sandboxPrefix(cfg.sandboxPrefix());
+            io.nsnet.agent.model.Validation.interfaceName("default bridge", cfg.defaultBridge());
+        } catch (RuntimeException | IOException e) {
+            LOG.error("configuration: {}", e.getMessage());
+            return 2;
+        }
+        SdNotify systemd = SdNotify.fromEnvironment();
+        NetNs host = cfg.hostNetns() == null ? NetNs.home() : NetNs.open(cfg.hostNetns());
+        try (host; Rtnl hostRtnl = Rtnl.open(host); StateStore store = StateStore.open(cfg.stateDir());
+             UserlandProxy proxy = new UserlandProxy(host)) {
+            FirewallApplier firewall = FirewallApplier.create(new NetnsIptablesExec(host), cfg.firewallBackend(),
+                    cfg.chainPrefix());
+            Engine engine = new Engine(cfg, host, hostRtnl, store, firewall, proxy);
+            LOG.info("nsnetd {} starting: host {}, state {}, firewall {} prefix {}, userland proxy {}", Engine.VERSION,
+                    cfg.hostNetns() == null ? "(own namespace)" : cfg.hostNetns(), cfg.stateDir(),
+                    firewall.variant().name().toLowerCase(java.util.Locale.ROOT), cfg.chainPrefix(), cfg.userlandProxy());
+            if (purge) {
+                return new Purge(engine).run() ? 0 : 1;
+            }
+            long t0 = System.nanoTime();
+            Reconciler reconciler = new Reconciler(engine);
+            List<String> failures = reconciler.reconcile();
+            reconciler.ensureDefaultNetwork();
+            LOG.info("reconciled {} networks and {} sandboxes in {} ms{}", store.networks().size(),
+                    store.sandboxes().size(), (System.nanoTime() - t0) / 1_000_000,
+                    failures.isEmpty() ? "" : " with " + failures.size() + " failures");
+            CountDownLatch stop = new CountDownLatch(1);
+            io.nsnet.agent.api.ApiServer server = new io.nsnet.agent.api.ApiServer();
+            server.start(cfg.socket(), engine);
+            Thread hook = new Thread(() -> {
+                systemd.notify("STOPPING=1");
+                LOG.info("SIGTERM: stopping; networks and sandboxes stay in place");
+                stop.countDown();
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            systemd.notify("READY=1\nSTATUS=serving on " + cfg.socket());
+            LOG.info("serving the API on {}", cfg.socket());
+            stop.await();
+            server.stop();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.nsnet.agent.network;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.nsnet.addr.IpPrefix;
+import io.nsnet.agent.model.Cidr;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.Ipv4;
+import io.nsnet.agent.model.Network;
+import io.nsnet.link.Link;
+import io.nsnet.link.LinkKind;
+import io.nsnet.link.LinkSpec;
+import io.nsnet.netlink.NetlinkException;
+import io.nsnet.netlink.Nl;
+import io.nsnet.rtnl.Rtnl;
+
+/**
+ * A network's bridge in the host namespace: created up with the gateway address and MTU, marked as nsnet's
+ * with the link alias {@code nsnet:net:<id>} so reconcile can tell nsnet's bridges from the administrator's,
+ * whatever they are called.
+ */
+public final class BridgeDriver {
+    public static final String ALIAS_PREFIX = "nsnet:net:";
+
+    private final Rtnl host;
+
+    public BridgeDriver(Rtnl host) {
+        this.host = host;
+    }
+
+    public static String aliasFor(Network network) {
+        return ALIAS_PREFIX + network.id();
+    }
+
+    /** Refuses a bridge name already used by a link that is not this network's bridge. */
+    public void checkNameFree(String bridge, String networkId) {
+        Optional<Link> existing = host.links().find(bridge);
+        if (existing.isPresent() && !existing.get().alias().equals(ALIAS_PREFIX + networkId)) {
+            throw new ConflictException("bridge name \"" + bridge + "\" is already used by a "
+                    + (existing.get().kind().name().isEmpty() ? "device" : existing.get().kind().name())
+                    + " link in the host namespace");
+        }
+    }
+
+    /** Makes the bridge exist, carry the gateway address and be up; repairs what is missing. */
+    public void ensure(Network n) {
+        Link br = host.links().find(n.bridge()).orElse(null);
+        if (br == null) {
+            host.links().add(new LinkSpec.Bridge(n.bridge(), n.mtu(), null));
+            br = host.links().get(n.bridge());
+        } else if (!(br.kind() instanceof LinkKind.Bridge)) {
+            throw new ConflictException("link \"" + n.bridge() + "\" in the host namespace is not a bridge");
+        }
+        if (!br.alias().equals(aliasFor(n))) {
+            host.links().setAlias(br.index(), aliasFor(n));
+        }
+        if (br.mtu() != n.mtu()) {
+            host.links().setMtu(br.index(), n.mtu());
+        }
+        IpPrefix gw = gatewayPrefix(n.gateway(), n.subnet());
+        int index = br.index();
+        boolean hasAddress = host.addresses().list(Nl.AF_INET, index).stream()
+                .anyMatch(a -> a.prefix().equals(gw));
+        if (!hasAddress) {
+            try {
+                host.addresses().add(index, gw);
+            } catch (NetlinkException.AlreadyExistsException e) {
+                // raced with ourselves after a crash: the address is there, which is what we want
+            }
+        }
+        if (!br.isUp()) {
+            host.links().setUp(index);
+        }
+    }
+
+    public static IpPrefix gatewayPrefix(Ipv4 gateway, Cidr subnet) {
+        return IpPrefix.parse(gateway + "/" + subnet.prefix());
+    }
+
+    /** Deletes the bridge if it exists; returns whether it did. */
+    public boolean delete(String bridge) {
+        try {
+            host.links().delete(bridge);
+            return true;
+        } catch (NetlinkException.NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Bridges in the host namespace that carry nsnet's mark: (name, network id). */
+    public List<Owned> ownedBridges() {
+        List<Owned> out = new ArrayList<>();
+        for (Link l : host.links().list()) {
+            if (l.kind() instanceof LinkKind.Bridge && l.alias().startsWith(ALIAS_PREFIX)) {
+                out.add(new Owned(l.name(), l.alias().substring(ALIAS_PREFIX.length()), l.index()));
+            }
+        }
+        return out;
+    }
+
+    /** An nsnet bridge found in the kernel. */
+    public record Owned(String bridge, String networkId, int index) {
+    }
+}
