@@ -100,7 +100,8 @@ public final class FirewallBench {
         String save = io.nsnet.agent.firewall.model.SaveFormat.render(RulesetGenerator.generate(big).toRuleset());
         for (int i = 0; i < 200; i++) {
             Ruleset live = io.nsnet.agent.firewall.model.SaveFormat.parse(save);
-            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()));
+            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()),
+                    i % 2 == 0);
         }
     }
 
