@@ -31,6 +31,7 @@ import java.util.function.Supplier;
  *   <li>{@code nsnet incremental}: {@link FirewallApplier#applyIncremental} (re-reads only when a numbered
  *       insert is needed, which a new network's FORWARD block always is);</li>
  *   <li>{@code nsnet restore only}: the single restore transaction alone (planned beforehand);</li>
+ *   <li>{@code (iptables-save alone)}: what reading the live ruleset costs, for reference;</li>
  *   <li>{@code docker 8x iptables -w}: the same 8 rules as 8 separate processes, as Docker 20.10 adds them.</li>
  * </ul>
  * All processes are spawned from a thread inside the namespace (no {@code ip netns exec} in the timings).
@@ -74,6 +75,7 @@ public final class FirewallBench {
             results.put("nsnet incremental", measure(iterations, i -> applier.applyIncremental(state(size, i + 1)),
                     () -> applier.apply(base)));
             results.put("nsnet restore only", measureRestoreOnly(v, exec, applier, size, iterations));
+            results.put("(iptables-save alone)", measure(iterations, i -> applier.readLive(), () -> { }));
             results.put("docker 8x iptables -w", measure(iterations, i -> dockerWay(v, exec, extra(size, i + 1), "-I"),
                     () -> { }, i -> dockerWay(v, exec, extra(size, i + 1), "-D")));
             applier.teardown(List.of());
