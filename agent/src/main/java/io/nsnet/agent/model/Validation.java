@@ -3,6 +3,7 @@ package io.nsnet.agent.model;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -50,8 +51,19 @@ public final class Validation {
     private Validation() {
     }
 
+    /**
+     * Network names with a meaning of their own: {@code --network none} asks for no network, and Docker users
+     * read {@code host} as the host's namespace. A network called so would be unreachable or misleading.
+     */
+    public static final Set<String> RESERVED_NETWORK_NAMES = Set.of("none", "host");
+
     public static String networkName(String name) {
-        return name("network name", name, MAX_NETWORK_NAME);
+        name("network name", name, MAX_NETWORK_NAME);
+        if (RESERVED_NETWORK_NAMES.contains(name)) {
+            throw new ValidationException("network name \"" + name + "\": reserved (--network " + name
+                    + " has its own meaning); choose another name");
+        }
+        return name;
     }
 
     /**

@@ -11,6 +11,7 @@ import io.nsnet.agent.model.ObjectState;
 import io.nsnet.agent.model.PortMapping;
 import io.nsnet.agent.model.Protocol;
 import io.nsnet.agent.model.Sandbox;
+import io.nsnet.agent.model.Validation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,13 +52,22 @@ final class SqlTx implements Tx {
 
     private final Connection c;
     private final boolean writable;
+    private boolean ended;
 
     SqlTx(Connection c, boolean writable) {
         this.c = c;
         this.writable = writable;
     }
 
-    private static <T> T sql(SqlWork<T> work) {
+    /** Marks the transaction finished: a {@code Tx} kept beyond its transaction must fail, not write into the next one. */
+    void end() {
+        ended = true;
+    }
+
+    private <T> T sql(SqlWork<T> work) {
+        if (ended) {
+            throw new IllegalStateException("transaction already ended; use the Tx only inside update/read");
+        }
         try {
             return work.run();
         } catch (SQLException e) {
@@ -330,9 +340,8 @@ final class SqlTx implements Tx {
             throw new NotFoundException("sandbox " + sandbox + " not found");
         }
         Network net = requireNetwork(e.network());
-        if (!net.subnet().contains(e.ip())) {
-            throw new ConflictException("ip \"" + e.ip() + "\": not inside subnet " + net.subnet() + " of network " + net.name());
-        }
+        // IPAM never hands out these; checked again because a wrong address here would break the network.
+        Validation.staticAddress(net, e.ip());
         record Holder(String sandbox, String network) {
         }
         Optional<Holder> sameNetOrIf = first(query(

@@ -1,10 +1,13 @@
 package io.nsnet.agent.store;
 
+import io.nsnet.agent.model.Endpoint;
 import io.nsnet.agent.model.Network;
 import io.nsnet.agent.model.ObjectState;
 import io.nsnet.agent.model.Sandbox;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole stored state, read in one transaction (so it is consistent): what reconcile compares the kernel with.
@@ -42,6 +45,25 @@ public record StateSnapshot(List<Network> networks, List<Sandbox> sandboxes, int
         return sandboxes.stream()
                 .filter(s -> s.state() != ObjectState.READY || s.endpoints().stream().anyMatch(e -> e.state() != ObjectState.READY))
                 .toList();
+    }
+
+    /**
+     * Every kernel name the stored state accounts for, by kind. Reconcile removes nsnet-made bridges, veths and
+     * namespaces that are not in these sets (and only those carrying nsnet's naming, so nothing else is touched).
+     */
+    public Set<String> bridgeNames() {
+        return networks.stream().map(Network::bridge).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Host-side veth names of all endpoints. */
+    public Set<String> vethNames() {
+        return sandboxes.stream().flatMap(s -> s.endpoints().stream()).map(Endpoint::hostVeth)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Named network namespaces of all sandboxes. */
+    public Set<String> netnsNames() {
+        return sandboxes.stream().map(Sandbox::netns).collect(Collectors.toUnmodifiableSet());
     }
 
     /** Sandboxes with an endpoint on the network, in creation order. */

@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -211,16 +212,23 @@ public final class StateStore implements AutoCloseable {
 
     /** As {@link #update}, returning what {@code work} returns (e.g. the created object). */
     public <T> T write(Function<Tx, T> work) {
+        if (writeLock.isHeldByCurrentThread()) {
+            // SQLite has no nested transactions; an inner update would commit or roll back the outer one's work.
+            throw new IllegalStateException("update called inside another update on the same thread");
+        }
         writeLock.lock();
         try {
             ensureOpen();
             execute(writer, "BEGIN IMMEDIATE", "begin");
             T result;
+            SqlTx tx = new SqlTx(writer, true);
             try {
-                result = work.apply(new SqlTx(writer, true));
+                result = work.apply(tx);
             } catch (RuntimeException | Error e) {
                 rollback(writer, e);
                 throw translate(e);
+            } finally {
+                tx.end();
             }
             try {
                 execute(writer, "COMMIT", "commit");
@@ -240,9 +248,13 @@ public final class StateStore implements AutoCloseable {
      */
     public <T> T read(Function<ReadTx, T> work) {
         ensureOpen();
-        Connection c;
+        Connection c = null;
         try {
-            c = readers.take();
+            // Poll rather than take: once close() has drained the pool, a waiting reader must fail, not hang.
+            while (c == null) {
+                ensureOpen();
+                c = readers.poll(100, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a state store connection", e);
@@ -250,11 +262,13 @@ public final class StateStore implements AutoCloseable {
         try {
             ensureOpen();
             execute(c, "BEGIN", "begin");
+            SqlTx tx = new SqlTx(c, false);
             try {
-                return work.apply(new SqlTx(c, false));
+                return work.apply(tx);
             } catch (RuntimeException e) {
                 throw translate(e);
             } finally {
+                tx.end();
                 execute(c, "ROLLBACK", "end read");
             }
         } finally {
@@ -281,6 +295,21 @@ public final class StateStore implements AutoCloseable {
     /** The whole state in one consistent read, for reconcile. */
     public StateSnapshot snapshot() {
         return read(ReadTx::snapshot);
+    }
+
+    /** The value of a pragma on the write connection; lets tests check the durability settings in effect. */
+    String writerPragma(String name) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try (Statement st = writer.createStatement()) {
+                return single(st, "PRAGMA " + name);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("state store pragma " + name + " failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private void ensureOpen() {

@@ -19,6 +19,8 @@ class ValidationTest {
                         + "(start with a letter or digit; then letters, digits, '_', '.', '-')");
         assertThatThrownBy(() -> Validation.networkName("a b")).hasMessageContaining("must match");
         assertThatThrownBy(() -> Validation.networkName("")).hasMessage("network name is empty");
+        assertThatThrownBy(() -> Validation.networkName("none"))
+                .hasMessage("network name \"none\": reserved (--network none has its own meaning); choose another name");
         assertThatThrownBy(() -> Validation.networkName("n".repeat(65)))
                 .hasMessageContaining("65 bytes, longer than the limit of 64");
     }

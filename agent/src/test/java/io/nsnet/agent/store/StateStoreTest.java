@@ -16,6 +16,7 @@ import io.nsnet.agent.model.NotFoundException;
 import io.nsnet.agent.model.ObjectState;
 import io.nsnet.agent.model.PortMapping;
 import io.nsnet.agent.model.Sandbox;
+import io.nsnet.agent.model.ValidationException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -66,6 +67,38 @@ class StateStoreTest {
         // journal_mode=wal is persistent in the file; user_version is the schema version.
         assertThat(pragma(db, "journal_mode")).isEqualTo("wal");
         assertThat(pragma(db, "user_version")).isEqualTo("1");
+    }
+
+    @Test
+    void everyCommitIsFsyncedToTheWal() {
+        // synchronous=FULL (2) with WAL: the log is fsynced at each commit, before update() returns.
+        assertThat(store.writerPragma("journal_mode")).isEqualTo("wal");
+        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+        assertThat(store.writerPragma("foreign_keys")).isEqualTo("1");
+    }
+
+    @Test
+    void nestedUpdatesAndEscapedTransactionsAreRefused() {
+        assertThatThrownBy(() -> store.update(tx -> store.update(inner -> inner.putMeta("k", "v"))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside another update");
+        Tx escaped = store.write(tx -> tx);
+        assertThatThrownBy(() -> escaped.putMeta("k", "v"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("transaction already ended");
+        assertThat(store.<Optional<String>>read(tx -> tx.meta("k"))).isEmpty();
+    }
+
+    @Test
+    void snapshotListsTheKernelNamesItOwns() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
+            tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("a", 0, "10.0.0.2", 0xabc)), List.of()));
+        });
+        StateSnapshot snap = store.snapshot();
+        assertThat(snap.bridgeNames()).containsExactly(snap.networks().get(0).bridge());
+        assertThat(snap.vethNames()).containsExactly("veth0000abc");
+        assertThat(snap.netnsNames()).containsExactly("nsnet-s1");
+        assertThatThrownBy(() -> store.update(tx -> tx.insertEndpoint("s1", endpoint("a", 0, "10.0.0.1", 1))))
+                .isInstanceOf(ValidationException.class).hasMessage("ip \"10.0.0.1\": is the gateway of network a");
     }
 
     @Test
