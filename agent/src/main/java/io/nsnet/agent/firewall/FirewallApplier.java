@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Empty state vs teardown: applying a state with no networks keeps nsnet's base chains and jumps (as a
  * Docker daemon without networks does). {@link #teardown} removes everything nsnet made, {@code P-USER}
- * included, so the ruleset returns to what it was before nsnet (byte for byte, as iptables-save prints it,
- * apart from tables iptables cannot remove: an nft/legacy table first created by nsnet stays, empty).
+ * included, so the ruleset returns to what it was before nsnet, byte for byte as iptables-save prints it
+ * (one exception: a legacy table that nsnet's use first instantiated in a namespace cannot be unloaded and
+ * stays, empty; see {@link #dropEmptyNftTables()} for nft).
  */
 public final class FirewallApplier {
 
@@ -123,7 +124,34 @@ public final class FirewallApplier {
         restore(plan);
         known.clear();
         cached = plan.expectedAfter();
+        if (variant == IptablesVariant.NFT && plan.commands() > 0) {
+            dropEmptyNftTables();
+        }
         return new ApplyResult(plan.commands(), plan.script(), true);
+    }
+
+    /**
+     * iptables-nft creates the nf_tables tables on first use, and iptables-save prints a table that exists even
+     * when it is empty, so a namespace that had no iptables rules before nsnet would not read back as before.
+     * A table that is entirely empty after teardown (no rules, no user chains, default policies) is therefore
+     * removed with a flush-mode restore of the empty table, which iptables-nft implements as "delete table".
+     * The check is made on a fresh read right before, to keep the window for a concurrent writer small. Legacy
+     * tables cannot be removed from userspace; they stay, empty.
+     */
+    private void dropEmptyNftTables() {
+        Ruleset now = readLive();
+        StringBuilder script = new StringBuilder();
+        for (io.nsnet.agent.firewall.model.TableName t : io.nsnet.agent.firewall.model.TableName.values()) {
+            io.nsnet.agent.firewall.model.Table table = now.tables().get(t);
+            if (table != null && table.chains().values().stream().allMatch(c -> !c.isUserDefined()
+                    && c.rules().isEmpty() && "ACCEPT".equals(c.policy()))) {
+                script.append('*').append(t.id()).append("\nCOMMIT\n");
+            }
+        }
+        if (script.length() > 0) {
+            runChecked(List.of(variant.restore(), "--wait"), script.toString());
+            cached = null;
+        }
     }
 
     /** The live filter and nat tables, read with one iptables-save. */
