@@ -32,6 +32,8 @@ public final class IptcHandle implements AutoCloseable {
     private Pointer handle;
     /** Reused for entries passed to libiptc (it copies them); grown on demand. */
     private ByteBuffer scratch = ByteBuffer.allocateDirect(1024).order(ByteOrder.nativeOrder());
+    /** All ones, at least as long as the entry being deleted; see {@link #deleteMatching}. */
+    private ByteBuffer mask;
 
     private IptcHandle(LibIp4tc lib, String table, Pointer handle) {
         this.lib = lib;
@@ -134,6 +136,24 @@ public final class IptcHandle implements AutoCloseable {
 
     public void append(String chain, byte[] entry) {
         check(lib.iptc_append_entry(chain, buffer(entry), live()), "iptc_append_entry", chain);
+    }
+
+    /**
+     * Deletes the first rule equal to {@code entry} (as {@code iptables -D CHAIN spec}): libiptc compares the
+     * header fields, each match's name, size and data, and the target (a jump by its resolved chain), never
+     * counters. The mask covers the whole entry because every extension nsnet writes is compared in full by
+     * iptables too (their {@code userspacesize} is the whole struct).
+     */
+    public void deleteMatching(String chain, byte[] entry) {
+        ByteBuffer e = buffer(entry);
+        if (mask == null || mask.capacity() < entry.length) {
+            mask = ByteBuffer.allocateDirect(Math.max(entry.length, 512));
+            while (mask.hasRemaining()) {
+                mask.put((byte) 0xFF);
+            }
+        }
+        mask.clear();
+        check(lib.iptc_delete_entry(chain, e, mask, live()), "iptc_delete_entry", chain);
     }
 
     /** Deletes rule {@code index} (0-based). */

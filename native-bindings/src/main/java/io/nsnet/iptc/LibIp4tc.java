@@ -43,6 +43,12 @@ public interface LibIp4tc {
 
     int iptc_append_entry(String chain, @In ByteBuffer entry, Pointer handle);
 
+    /**
+     * Deletes the first rule equal to {@code origfw} as iptables -D does: fields compared byte by byte where
+     * {@code matchmask} (same length as the entry) has 1-bits; names and sizes always.
+     */
+    int iptc_delete_entry(String chain, @In ByteBuffer origfw, @In ByteBuffer matchmask, Pointer handle);
+
     int iptc_delete_num_entry(String chain, int rulenum, Pointer handle);
 
     int iptc_flush_entries(String chain, Pointer handle);

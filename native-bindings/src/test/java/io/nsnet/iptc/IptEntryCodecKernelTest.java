@@ -183,6 +183,43 @@ class IptEntryCodecKernelTest {
     }
 
     @Test
+    void deleteMatchingRemovesTheFirstEqualRuleAsIptablesDashD() {
+        NetNs ns = namespaces.create("iptc");
+        for (String c : IptcFixtures.FILTER_CHAINS) {
+            iptables(ns, "filter", "-N", c);
+        }
+        for (String c : IptcFixtures.NAT_CHAINS) {
+            iptables(ns, "nat", "-N", c);
+        }
+        for (IptcFixtures.Case c : IptcFixtures.cases()) {
+            iptablesLine(ns, c.table(), "-A " + c.chain() + " " + c.args());
+        }
+        iptablesLine(ns, "filter", "-A FORWARD -j NSNET-USER"); // a second copy: only the first one goes
+        ns.run(() -> {
+            try (XtablesLock lock = XtablesLock.acquire()) {
+                for (String table : List.of("filter", "nat")) {
+                    try (IptcHandle h = IptcHandle.open(table)) {
+                        for (IptcFixtures.Case c : IptcFixtures.cases()) {
+                            if (c.table().equals(table)) {
+                                h.deleteMatching(c.chain(), IptEntryCodec.encode(c.entry()));
+                            }
+                        }
+                        h.commit();
+                    }
+                }
+            }
+        });
+        assertThat(save(ns, "filter").lines().filter(l -> l.startsWith("-A"))).containsExactly("-A FORWARD -j NSNET-USER");
+        assertThat(save(ns, "nat").lines().filter(l -> l.startsWith("-A"))).isEmpty();
+        ns.run(() -> {
+            try (IptcHandle h = IptcHandle.open("nat")) {
+                byte[] absent = IptEntryCodec.encode(IptcFixtures.entry(IptIp.ANY, XtTarget.Masquerade.PLAIN));
+                assertThatThrownBy(() -> h.deleteMatching("POSTROUTING", absent)).isInstanceOf(IptcException.class);
+            }
+        });
+    }
+
+    @Test
     void failuresCarryErrnoAndLibiptcsText() {
         NetNs ns = namespaces.create("iptc");
         ns.run(() -> {
