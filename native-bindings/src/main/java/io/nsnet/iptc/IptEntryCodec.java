@@ -288,13 +288,17 @@ public final class IptEntryCodec {
         int data = at + XtLayout.XT_HEADER;
         int len = size - XtLayout.XT_HEADER;
         ByteBuffer d = ByteBuffer.wrap(e, data, len).slice().order(ByteOrder.nativeOrder());
-        if (size == XtLayout.STANDARD_TARGET_SIZE && (name.isEmpty() || name.equals(targetName))) {
+        // The standard target: the kernel (and so libiptc's cache) names it "", whatever the verdict; libiptc's
+        // input form names a verdict ("ACCEPT"). A jump in input form is not recognised: its chain name could as
+        // well be a module's (REJECT's target is exactly as large as the standard one).
+        if (size == XtLayout.STANDARD_TARGET_SIZE && (name.isEmpty() || isVerdictName(name))) {
             int verdict = d.getInt(0);
             if (verdict < 0) {
-                // The kernel's form has an empty name; libiptc's input form has the verdict's name.
-                return new XtTarget.Verdict(targetName == null || targetName.isEmpty() ? verdictName(verdict) : targetName);
-            }
-            if (targetName != null && !targetName.isEmpty()) {
+                String v = verdictName(verdict);
+                if (name.isEmpty() || name.equals(v)) {
+                    return new XtTarget.Verdict(v);
+                }
+            } else if (name.isEmpty() && targetName != null && !targetName.isEmpty()) {
                 return new XtTarget.Jump(targetName);
             }
         }
@@ -330,6 +334,27 @@ public final class IptEntryCodec {
 
     private static int revisionOf(XtTarget t) {
         return t instanceof XtTarget.Dnat ? DNAT_REVISION : 0;
+    }
+
+    private static boolean isVerdictName(String name) {
+        return name.equals("ACCEPT") || name.equals("DROP") || name.equals("QUEUE") || name.equals("RETURN");
+    }
+
+    /**
+     * The entry as the kernel hands it back, for a standard target: the name cleared (libiptc does that when it
+     * maps a verdict or jump name). Decoding a jump needs this form plus the chain name.
+     */
+    public static byte[] asKernelForm(byte[] entry) {
+        byte[] b = entry.clone();
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        int t = Short.toUnsignedInt(bb.getShort(XtLayout.ENTRY_TARGET_OFFSET));
+        if (Short.toUnsignedInt(bb.getShort(t)) == XtLayout.STANDARD_TARGET_SIZE) {
+            String n = name(b, t);
+            if (n.isEmpty() || isVerdictName(n) || bb.getInt(t + XtLayout.XT_HEADER) == 0) {
+                Arrays.fill(b, t + XtLayout.XT_NAME, t + XtLayout.XT_NAME + XtLayout.XT_NAME_LEN, (byte) 0);
+            }
+        }
+        return b;
     }
 
     private static String verdictName(int verdict) {

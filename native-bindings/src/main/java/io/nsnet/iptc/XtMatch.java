@@ -109,7 +109,7 @@ public sealed interface XtMatch {
         }
     }
 
-    /** Any other match (or a known one with options nsnet does not model), kept as hex so it round-trips. */
+    /** Any other match (or a known one with options nsnet does not model), kept as hex so it round-trips; the hex is the whole data area, alignment padding included. */
     record Unknown(String name, int revision, String dataHex) implements XtMatch {
         public Unknown {
             Objects.requireNonNull(name, "name");

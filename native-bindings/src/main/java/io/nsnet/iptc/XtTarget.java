@@ -74,7 +74,7 @@ public sealed interface XtTarget {
         }
     }
 
-    /** Any other target (or a known one with unmodelled data), kept as hex so it round-trips. */
+    /** Any other target (or a known one with unmodelled data), kept as hex so it round-trips; the hex is the whole data area, alignment padding included. */
     record Unknown(String name, int revision, String dataHex) implements XtTarget {
         public Unknown {
             Objects.requireNonNull(name, "name");

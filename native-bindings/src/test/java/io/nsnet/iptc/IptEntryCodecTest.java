@@ -41,7 +41,10 @@ class IptEntryCodecTest {
             byte[] bytes = IptEntryCodec.encode(c.entry());
             String name = c.entry().target() instanceof XtTarget.Jump j ? j.chain()
                     : c.entry().target() instanceof XtTarget.Verdict v ? v.name() : null;
-            assertThat(IptEntryCodec.decode(bytes, name)).as(c.args()).isEqualTo(c.entry());
+            assertThat(IptEntryCodec.decode(IptEntryCodec.asKernelForm(bytes), name)).as(c.args()).isEqualTo(c.entry());
+            if (!(c.entry().target() instanceof XtTarget.Jump)) {
+                assertThat(IptEntryCodec.decode(bytes, name)).as("input form of " + c.args()).isEqualTo(c.entry());
+            }
         }
     }
 
@@ -66,6 +69,15 @@ class IptEntryCodecTest {
         ct[112 + 32 + 146] |= 2; // XT_CONNTRACK_ORIGSRC
         assertThat(IptEntryCodec.decode(ct, "ACCEPT").matches().get(0)).isInstanceOf(XtMatch.Unknown.class);
         assertThat(IptEntryCodec.encode(IptEntryCodec.decode(ct, "ACCEPT"))).isEqualTo(ct);
+    }
+
+    @Test
+    void aModuleTargetAsLargeAsTheStandardOneIsNotAJump() {
+        // REJECT's ipt_reject_info is one int, so its target is 40 bytes like the standard target.
+        IptEntry reject = new IptEntry(IptIp.ANY, List.of(), new XtTarget.Unknown("REJECT", 0, "0300000000000000"));
+        byte[] b = IptEntryCodec.encode(reject);
+        assertThat(targetSize(b)).isEqualTo(40);
+        assertThat(IptEntryCodec.decode(b, "REJECT")).isEqualTo(reject);
     }
 
     @Test

@@ -91,21 +91,37 @@ public final class IptcRuleCodec {
         if (t instanceof Target.Jump j) {
             return new XtTarget.Jump(j.chain());
         }
-        String to = ((Target.Dnat) t).toDestination();
+        return dnat(((Target.Dnat) t).toDestination());
+    }
+
+    /** {@code IP[-IP][:PORT[-PORT]]}, the --to-destination forms libxt_DNAT prints. */
+    private static XtTarget.Dnat dnat(String to) {
         int colon = to.indexOf(':');
-        int ip = Ipv4Prefix.parseAddress(colon < 0 ? to : to.substring(0, colon), to);
-        int port = 0;
-        if (colon >= 0) {
-            try {
-                port = Integer.parseInt(to.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("DNAT destination '" + to + "' is not IP[:PORT]");
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("DNAT port out of range in '" + to + "'");
-            }
+        String ips = colon < 0 ? to : to.substring(0, colon);
+        int dash = ips.indexOf('-');
+        int minIp = Ipv4Prefix.parseAddress(dash < 0 ? ips : ips.substring(0, dash), to);
+        int maxIp = dash < 0 ? minIp : Ipv4Prefix.parseAddress(ips.substring(dash + 1), to);
+        if (colon < 0) {
+            return new XtTarget.Dnat(XtTarget.Dnat.MAP_IPS, minIp, maxIp, 0, 0);
         }
-        return XtTarget.Dnat.to(ip, port);
+        String ports = to.substring(colon + 1);
+        int pdash = ports.indexOf('-');
+        int minPort = port(pdash < 0 ? ports : ports.substring(0, pdash), to);
+        int maxPort = pdash < 0 ? minPort : port(ports.substring(pdash + 1), to);
+        return new XtTarget.Dnat(XtTarget.Dnat.MAP_IPS | XtTarget.Dnat.PROTO_SPECIFIED, minIp, maxIp, minPort, maxPort);
+    }
+
+    private static int port(String text, String context) {
+        int p;
+        try {
+            p = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("DNAT destination '" + context + "' is not IP[-IP][:PORT[-PORT]]");
+        }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("DNAT port out of range in '" + context + "'");
+        }
+        return p;
     }
 
     private static int protoNumber(String p) {
@@ -276,11 +292,18 @@ public final class IptcRuleCodec {
             return m.equals(XtTarget.Masquerade.PLAIN) ? Target.MASQUERADE : null;
         }
         if (t instanceof XtTarget.Dnat d) {
-            if (d.minIp() != d.maxIp() || d.minPort() != d.maxPort()) {
-                return null;
+            // Other flags (--random, --persistent, a port offset) have no place in the model: foreign.
+            StringBuilder to = new StringBuilder(Ipv4Prefix.formatAddress(d.minIp()));
+            if (d.maxIp() != d.minIp()) {
+                to.append('-').append(Ipv4Prefix.formatAddress(d.maxIp()));
             }
-            String ip = Ipv4Prefix.formatAddress(d.minIp());
-            return Target.dnat(d.minPort() == 0 ? ip : ip + ":" + d.minPort());
+            if ((d.flags() & XtTarget.Dnat.PROTO_SPECIFIED) != 0) {
+                to.append(':').append(d.minPort());
+                if (d.maxPort() != d.minPort()) {
+                    to.append('-').append(d.maxPort());
+                }
+            }
+            return Target.dnat(to.toString()); // the round trip in toRule rejects any flag not rebuilt here
         }
         return null;
     }
