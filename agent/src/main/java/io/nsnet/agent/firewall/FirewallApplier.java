@@ -142,19 +142,15 @@ public final class FirewallApplier {
         if (cached == null) {
             return apply(state);
         }
-        RestorePlan plan = plan(state, List.of(), cached, false);
+        // Numbered inserts need the live ruleset: either read it, or plan position-free (a head that needs one
+        // is deleted by spec and re-inserted from the top). On nft a transaction that deletes rules costs
+        // ~8-13 ms more at any size, while a save costs ~4-5 ms per 1000 rules (FirewallBench), so small nft
+        // rulesets plan with numbered inserts and re-read when they need one; large ones, and legacy (cheap
+        // deletes), plan position-free.
+        boolean positionFree = variant != IptablesVariant.NFT || ruleCount(cached) >= NFT_READ_BELOW_RULES;
+        RestorePlan plan = plan(state, List.of(), cached, positionFree);
         if (plan.positional()) {
-            // Numbered inserts need the live ruleset. Either read it, or re-plan position-free (the head is
-            // deleted by spec and re-inserted from the top). On nft a transaction that deletes rules costs
-            // ~13 ms more at any size, while a save costs ~4-5 ms per 1000 rules (FirewallBench), so small
-            // nft rulesets are re-read and large ones, and legacy (cheap deletes), go position-free.
-            if (variant == IptablesVariant.NFT && ruleCount(cached) < NFT_READ_BELOW_RULES) {
-                return apply(state);
-            }
-            plan = plan(state, List.of(), cached, true);
-            if (plan.positional()) {
-                return apply(state);
-            }
+            return apply(state);
         }
         try {
             return execute(state, List.of(), plan, false);

@@ -167,6 +167,80 @@ class FirewallKernelTest {
         }
     }
 
+    /**
+     * Networks and ports added and removed in random order (fixed seeds), through both entry points, with
+     * foreign rules planted among nsnet's at random moments: after every step nsnet's rules are exactly the
+     * generator's, the foreign rules are all there in their original relative order, and teardown returns the
+     * namespace to the baseline byte for byte.
+     */
+    @ParameterizedTest
+    @EnumSource(KernelBackend.class)
+    void randomOrderOfChangesConverges(KernelBackend b) {
+        IptablesVariant v = b.variant();
+        String ns = namespaces.create("r" + b.name().toLowerCase(java.util.Locale.ROOT));
+        in(ns, v.iptables(), "-A", "FORWARD", "-s", "192.0.2.0/24", "-j", "DROP");
+        in(ns, v.iptables(), "-t", "nat", "-A", "POSTROUTING", "-s", "198.51.100.0/24", "-o", "eth9", "-j", "MASQUERADE");
+        String baseline = observe(ns, v);
+        Counting exec = execIn(ns);
+        FirewallApplier applier = b.applier(exec, handle, "NSNET");
+        java.util.Random rnd = new java.util.Random(7 + v.ordinal());
+        List<Network> nets = new ArrayList<>();
+        List<Endpoint> eps = new ArrayList<>();
+        List<String> planted = new ArrayList<>();
+        boolean proxy = true;
+        for (int step = 0; step < 16; step++) {
+            int op = rnd.nextInt(6);
+            if (op <= 1 || nets.isEmpty()) {
+                int id = step;
+                nets.add(new Network("nsn-r" + id, "10.77." + id + ".0/24", rnd.nextInt(5) == 0, rnd.nextInt(4) != 0, true));
+            } else if (op == 2) {
+                Network gone = nets.remove(rnd.nextInt(nets.size()));
+                eps.removeIf(e -> e.bridge().equals(gone.bridge()));
+            } else if (op == 3) {
+                Network n = nets.get(rnd.nextInt(nets.size()));
+                eps.add(new Endpoint(n.prefix().addressString().replaceAll("\\.0$", "." + (2 + step)), n.bridge(),
+                        List.of(new PublishedPort(null, 9000 + step, 80, rnd.nextBoolean() ? Protocol.TCP : Protocol.UDP))));
+            } else if (op == 4 && !eps.isEmpty()) {
+                eps.remove(rnd.nextInt(eps.size()));
+            } else {
+                String iface = "fx" + step;
+                in(ns, v.iptables(), "-I", "FORWARD", String.valueOf(1 + rnd.nextInt(3)), "-i", iface, "-j", "ACCEPT");
+                planted.add("-i " + iface + " -j ACCEPT");
+                proxy = !proxy;
+            }
+            FirewallState s = new FirewallState("NSNET", proxy, nets, eps);
+            if (rnd.nextBoolean()) {
+                applier.applyIncremental(s);
+            } else {
+                applier.apply(s);
+            }
+            Ruleset live = SaveFormat.parse(observe(ns, v));
+            DesiredRuleset d = RulesetGenerator.generate(s);
+            Ownership own = new Ownership(d.names(), nets);
+            for (ChainPlan p : d.plans()) {
+                if (p.kind() == ChainPlan.Kind.ADMIN) {
+                    continue;
+                }
+                assertThat(live.table(p.table()).rules(p.chain()).stream()
+                        .filter(r -> p.kind() != ChainPlan.Kind.BUILTIN || own.isNsnet(r)).map(Rule::spec).toList())
+                        .as("step %d %s %s", step, p.table(), p.chain())
+                        .containsExactlyElementsOf(p.rules().stream().map(RuleSpec::spec).toList());
+            }
+            List<String> foreignForward = live.table(io.nsnet.agent.firewall.model.TableName.FILTER).rules("FORWARD").stream()
+                    .map(Rule::spec).filter(x -> x.startsWith("-i fx") || x.startsWith("-s 192.0.2.0/24")).toList();
+            assertThat(foreignForward).as("step %d foreign rules", step).containsExactlyInAnyOrderElementsOf(
+                    java.util.stream.Stream.concat(planted.stream(), java.util.stream.Stream.of("-s 192.0.2.0/24 -j DROP")).toList());
+            assertThat(RestorePlanner.plan(live, d, own).isEmpty()).as("step %d re-plan", step).isTrue();
+        }
+        applier.teardown(List.of());
+        for (String rule : planted) {
+            List<String> argv = new ArrayList<>(List.of(v.iptables(), "-D", "FORWARD"));
+            argv.addAll(List.of(rule.split(" ")));
+            in(ns, argv.toArray(String[]::new));
+        }
+        assertThat(observe(ns, v)).isEqualTo(baseline);
+    }
+
     @ParameterizedTest
     @EnumSource(KernelBackend.class)
     void pristineNamespaceReturnsToNothing(KernelBackend b) {

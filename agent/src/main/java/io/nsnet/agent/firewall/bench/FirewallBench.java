@@ -32,6 +32,7 @@ import java.util.function.Supplier;
  *   <li>{@code nsnet incremental}: {@link FirewallApplier#applyIncremental} (re-reads only when a numbered
  *       insert is needed, which a new network's FORWARD block always is);</li>
  *   <li>{@code nsnet restore only}: the single restore transaction alone (planned beforehand);</li>
+ *   <li>{@code (iptables-save alone)}: what reading the live ruleset costs, for reference;</li>
  *   <li>{@code docker 8x iptables -w}: the same 8 rules as 8 separate processes, as Docker 20.10 adds them.</li>
  * </ul>
  * A third backend, {@code libiptc} (legacy tables in-process, {@link LibiptcBackend}), runs the same rows in a
@@ -95,6 +96,8 @@ public final class FirewallBench {
                     () -> applier.apply(base)));
             results.put(lib == null ? "nsnet restore only" : "nsnet libiptc commit only",
                     measureRestoreOnly(v, exec, lib, applier, size, iterations));
+            results.put(lib == null ? "(iptables-save alone)" : "(libiptc read alone)",
+                    measure(iterations, i -> applier.readLive(), () -> { }));
             results.put("docker 8x iptables -w", measure(iterations, i -> dockerWay(v, exec, extra(size, i + 1), "-I"),
                     () -> { }, i -> dockerWay(v, exec, extra(size, i + 1), "-D")));
             applier.teardown(List.of());
@@ -121,7 +124,8 @@ public final class FirewallBench {
         String save = io.nsnet.agent.firewall.model.SaveFormat.render(RulesetGenerator.generate(big).toRuleset());
         for (int i = 0; i < 200; i++) {
             Ruleset live = io.nsnet.agent.firewall.model.SaveFormat.parse(save);
-            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()));
+            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()),
+                    i % 2 == 0);
         }
     }
 
