@@ -240,7 +240,8 @@ public final class IptEntryCodec {
         return name;
     }
 
-    private static String name(byte[] e, int at) {
+    /** An extension's name up to its NUL (the bytes after it are undefined in what the kernel returns). */
+    static String name(byte[] e, int at) {
         int len = 0;
         while (len < XtLayout.XT_NAME_LEN && e[at + XtLayout.XT_NAME + len] != 0) {
             len++;
@@ -334,6 +335,55 @@ public final class IptEntryCodec {
 
     private static int revisionOf(XtTarget t) {
         return t instanceof XtTarget.Dnat ? DNAT_REVISION : 0;
+    }
+
+    /**
+     * What {@code iptc_get_target} says for an entry in the kernel's form, when the bytes alone tell: the
+     * module's name, a verdict's name, or "" for a fall-through; null for a jump, whose chain only libiptc
+     * knows.
+     */
+    static String targetName(byte[] entry) {
+        ByteBuffer bb = ByteBuffer.wrap(entry).order(ByteOrder.nativeOrder());
+        int t = Short.toUnsignedInt(bb.getShort(XtLayout.ENTRY_TARGET_OFFSET));
+        String name = name(entry, t);
+        if (!name.isEmpty() || Short.toUnsignedInt(bb.getShort(t)) != XtLayout.STANDARD_TARGET_SIZE) {
+            return name;
+        }
+        int verdict = bb.getInt(t + XtLayout.XT_HEADER);
+        if (verdict >= 0) {
+            return null;
+        }
+        try {
+            return verdictName(verdict);
+        } catch (IllegalArgumentException e) {
+            return null; // let libiptc name it
+        }
+    }
+
+    /**
+     * The entry's identity as a rule: a copy with what the kernel fills in (counters, {@code comefrom}) and the
+     * undefined tails of extension names zeroed. Two entries are the same rule iff these bytes are equal and,
+     * for jumps, the target chains are.
+     */
+    public static byte[] identity(byte[] entry) {
+        byte[] b = entry.clone();
+        Arrays.fill(b, XtLayout.ENTRY_COMEFROM, XtLayout.ENTRY_SIZE, (byte) 0);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        int next = Math.min(Short.toUnsignedInt(bb.getShort(XtLayout.ENTRY_NEXT_OFFSET)), b.length);
+        int at = XtLayout.ENTRY_SIZE;
+        while (at + XtLayout.XT_HEADER <= next) {
+            int size = Short.toUnsignedInt(bb.getShort(at));
+            int nul = at + XtLayout.XT_NAME;
+            while (nul < at + XtLayout.XT_NAME + XtLayout.XT_NAME_LEN && b[nul] != 0) {
+                nul++;
+            }
+            Arrays.fill(b, nul, at + XtLayout.XT_NAME + XtLayout.XT_NAME_LEN, (byte) 0);
+            if (size < XtLayout.XT_HEADER) {
+                break;
+            }
+            at += size;
+        }
+        return b;
     }
 
     private static boolean isVerdictName(String name) {

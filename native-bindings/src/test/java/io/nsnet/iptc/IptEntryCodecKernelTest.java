@@ -149,6 +149,41 @@ class IptEntryCodecKernelTest {
     }
 
     @Test
+    void theBlobReaderSeesWhatLibiptcSees() {
+        NetNs ns = namespaces.create("iptc");
+        for (String c : IptcFixtures.FILTER_CHAINS) {
+            iptables(ns, "filter", "-N", c);
+        }
+        for (String c : IptcFixtures.NAT_CHAINS) {
+            iptables(ns, "nat", "-N", c);
+        }
+        iptables(ns, "filter", "-N", "EMPTY");
+        iptables(ns, "filter", "-P", "FORWARD", "DROP");
+        for (IptcFixtures.Case c : IptcFixtures.cases()) {
+            iptablesLine(ns, c.table(), "-A " + c.chain() + " " + c.args());
+        }
+        iptablesLine(ns, "filter", "-A NSNET-USER -j RETURN"); // a RETURN rule right before the chain's own tail
+        ns.run(() -> {
+            for (String table : List.of("filter", "nat")) {
+                List<IptTableReader.ChainEntries> blob = IptTableReader.read(table);
+                try (IptcHandle h = IptcHandle.open(table)) {
+                    assertThat(blob).extracting(IptTableReader.ChainEntries::name).containsExactlyInAnyOrderElementsOf(h.chains());
+                    for (IptTableReader.ChainEntries c : blob) {
+                        assertThat(c.policy()).as(c.name()).isEqualTo(h.isBuiltin(c.name()) ? h.policy(c.name()) : null);
+                        List<IptcHandle.RawRule> viaLib = h.rules(c.name());
+                        assertThat(c.rules()).as(c.name()).hasSameSizeAs(viaLib);
+                        for (int i = 0; i < viaLib.size(); i++) {
+                            assertThat(c.rules().get(i).target()).isEqualTo(viaLib.get(i).target());
+                            assertThat(IptEntryCodec.identity(c.rules().get(i).entry()))
+                                    .isEqualTo(IptEntryCodec.identity(viaLib.get(i).entry()));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
     void chainsPoliciesAndEditsThroughTheHandle() {
         NetNs ns = namespaces.create("iptc");
         ns.run(() -> {

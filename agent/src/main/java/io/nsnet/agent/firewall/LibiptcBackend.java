@@ -12,6 +12,7 @@ import io.nsnet.iptc.IptEntry;
 import io.nsnet.iptc.IptEntryCodec;
 import io.nsnet.iptc.Ip4tc;
 import io.nsnet.iptc.IptcException;
+import io.nsnet.iptc.IptTableReader;
 import io.nsnet.iptc.IptcHandle;
 import io.nsnet.iptc.XtablesLock;
 import io.nsnet.netns.NetNs;
@@ -30,15 +31,15 @@ import java.util.Objects;
 /**
  * The firewall in-process through libiptc (legacy x_tables only): no iptables process at all.
  *
- * <p>{@link #readLive()} snapshots each table with {@code iptc_init} and decodes its entries
- * ({@link IptcRuleCodec}); {@link #commit} carries out the planner's restore script on a fresh snapshot and
+ * <p>{@link #readLive()} snapshots each table as {@code iptc_init} does, in one system call
+ * ({@link IptTableReader}), and decodes its entries ({@link IptcRuleCodec}); {@link #commit} carries out the planner's restore script on a fresh snapshot and
  * {@code iptc_commit}s each table once, under the xtables lock as iptables-legacy does. Everything runs on a
  * worker inside the host namespace ({@link NetNs#call}), one task per call, and each libiptc handle lives and
  * dies inside that task (libiptc binds to the calling thread's namespace and is not thread-safe).
  *
  * <p>Tables: like iptables-save, a table the kernel has not instantiated yet (absent from
- * {@code /proc/net/ip_tables_names}) reads as absent; {@code iptc_init} would otherwise create it as a side
- * effect of merely looking.
+ * {@code /proc/net/ip_tables_names}) reads as absent; asking the kernel for it would otherwise create it as a
+ * side effect of merely looking.
  */
 public final class LibiptcBackend implements FirewallBackend {
 
@@ -48,6 +49,27 @@ public final class LibiptcBackend implements FirewallBackend {
      * chains (ForeignRule text is not iptables syntax that could be parsed back). Replaced, never mutated.
      */
     private volatile Map<String, IptEntry> foreign = Map.of();
+    /**
+     * Rules of the last read by entry identity ({@link IptEntryCodec#identity} + target name). A read decodes
+     * only entries it has not seen last time: at 1000 networks (8000 rules) decoding every entry costs tens of
+     * milliseconds, while a change adds or removes a handful. Replaced by each read, so it never outgrows the
+     * tables.
+     */
+    private volatile Map<EntryKey, Rule> decoded = Map.of();
+
+    /** An entry's identity bytes and its target's name (a jump's chain is not in the bytes). */
+    private record EntryKey(byte[] identity, String target) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof EntryKey k && java.util.Arrays.equals(identity, k.identity)
+                    && Objects.equals(target, k.target);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(identity) * 31 + Objects.hashCode(target);
+        }
+    }
 
     public LibiptcBackend(NetNs ns) {
         this.ns = Objects.requireNonNull(ns, "ns");
@@ -69,6 +91,8 @@ public final class LibiptcBackend implements FirewallBackend {
     @Override
     public Ruleset readLive() {
         Map<String, IptEntry> foreignSeen = new HashMap<>();
+        Map<EntryKey, Rule> previous = decoded;
+        Map<EntryKey, Rule> seen = new HashMap<>(Math.max(16, previous.size() * 2));
         Ruleset r;
         try {
             r = ns.call(() -> {
@@ -76,34 +100,43 @@ public final class LibiptcBackend implements FirewallBackend {
                 List<String> present = presentTables();
                 for (TableName t : TableName.values()) {
                     if (present.contains(t.id())) {
-                        tables.put(t, read(t, foreignSeen));
+                        tables.put(t, read(t, previous, seen, foreignSeen));
                     }
                 }
                 return new Ruleset(tables);
             });
-        } catch (IptcException e) {
-            throw new FirewallException("libiptc cannot read the tables: " + e.getMessage(), e);
+        } catch (io.nsnet.libc.ErrnoException e) {
+            throw new FirewallException("cannot read the legacy tables: " + e.getMessage(), e);
         }
         foreign = Map.copyOf(foreignSeen);
+        decoded = seen;
         return r;
     }
 
-    private static Table read(TableName t, Map<String, IptEntry> foreignSeen) {
+    private static Table read(TableName t, Map<EntryKey, Rule> previous, Map<EntryKey, Rule> seen,
+            Map<String, IptEntry> foreignSeen) {
         Map<String, Chain> chains = new LinkedHashMap<>();
-        try (IptcHandle h = IptcHandle.open(t.id())) {
-            for (String chain : h.chains()) {
-                List<IptcHandle.RawRule> raw = h.rules(chain);
-                List<Rule> rules = new ArrayList<>(raw.size());
-                for (IptcHandle.RawRule rr : raw) {
+        for (IptTableReader.ChainEntries c : IptTableReader.read(t.id())) {
+            List<Rule> rules = new ArrayList<>(c.rules().size());
+            for (IptcHandle.RawRule rr : c.rules()) {
+                EntryKey key = new EntryKey(IptEntryCodec.identity(rr.entry()), rr.target());
+                Rule rule = seen.get(key);
+                if (rule == null) {
+                    rule = previous.get(key);
+                }
+                if (rule == null) {
                     IptEntry e = IptEntryCodec.decode(rr.entry(), rr.target());
-                    Rule rule = IptcRuleCodec.toRule(e);
+                    rule = IptcRuleCodec.toRule(e);
                     if (rule instanceof ForeignRule f) {
                         foreignSeen.put(f.spec(), e);
                     }
-                    rules.add(rule);
+                } else if (rule instanceof ForeignRule f) {
+                    foreignSeen.put(f.spec(), IptEntryCodec.decode(rr.entry(), rr.target()));
                 }
-                chains.put(chain, new Chain(chain, h.isBuiltin(chain) ? h.policy(chain) : null, rules));
+                seen.put(key, rule);
+                rules.add(rule);
             }
+            chains.put(c.name(), new Chain(c.name(), c.policy(), rules));
         }
         return new Table(t, chains);
     }
