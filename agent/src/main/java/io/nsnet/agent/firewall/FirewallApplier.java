@@ -204,6 +204,21 @@ public final class FirewallApplier {
         }
     }
 
+    /**
+     * Sets a built-in filter chain's policy (dockerd sets FORWARD to DROP when it turns routing on): with
+     * {@code iptables -w -P}, or through the backend as the restore line {@code :CHAIN POLICY [0:0]}, so the
+     * libiptc backend needs no iptables program at all.
+     */
+    public synchronized void setFilterPolicy(String chain, String policy) {
+        if (backend != null) {
+            backend.commit(new RestorePlan("*filter\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", 1,
+                    new Ruleset(Map.of()), false));
+        } else {
+            runChecked(List.of(variant.iptables(), "-w", "-t", "filter", "-P", chain, policy), null);
+        }
+        cached = null; // the cache holds policies too; the next incremental apply re-reads
+    }
+
     /** The live filter and nat tables, read with one iptables-save. */
     public synchronized Ruleset readLive() {
         if (backend != null) {
