@@ -15,9 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code nsnet network …}: create, rm, ls, inspect, connect, disconnect. */
-@Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true,
-        subcommands = {NetworkCommand.Create.class, NetworkCommand.Rm.class, NetworkCommand.Ls.class,
-            NetworkCommand.Inspect.class, NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
+@Command(name = "network", description = "Manage networks.", mixinStandardHelpOptions = true)
 final class NetworkCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -12,8 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code nsnet}: the root command; owns the global {@code --socket} option and the run's context. */
 @Command(name = "nsnet", mixinStandardHelpOptions = true, versionProvider = NsnetCommand.Version.class,
-        description = "Drive nsnetd: Docker-style bridge networks and network sandboxes.",
-        subcommands = {NetworkCommand.class, SandboxCommand.class, ExecCommand.class, InfoCommand.class})
+        description = "Drive nsnetd: Docker-style bridge networks and network sandboxes.")
+
 public final class NsnetCommand implements Callable<Integer> {
     public static final String DEFAULT_SOCKET = "/run/nsnet/nsnetd.sock";
     public static final String SOCKET_ENV = "NSNET_SOCKET";

@@ -15,9 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code nsnet sandbox …}: create, rm, ls, inspect. */
 @Command(name = "sandbox", description = "Manage sandboxes (network namespaces, what containers are to Docker).",
-        mixinStandardHelpOptions = true,
-        subcommands = {SandboxCommand.Create.class, SandboxCommand.Rm.class, SandboxCommand.Ls.class,
-            SandboxCommand.Inspect.class})
+        mixinStandardHelpOptions = true)
 final class SandboxCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

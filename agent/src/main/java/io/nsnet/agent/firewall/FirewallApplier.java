@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #applyIncremental(FirewallState)} diffs against the ruleset this applier itself left last
  *       time, skipping the save: no process at all when nothing changed, one restore otherwise. It trusts that
  *       cache only for scripts whose every command is right whatever others did meanwhile ({@code -A},
- *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites). To get there for a new network,
- *       whose FORWARD block belongs right below nsnet's two jumps, it deletes the jumps by spec and re-inserts
- *       jumps and block from the top in the same transaction (as Docker re-asserts its jumps), instead of a
- *       numbered {@code -I FORWARD 3} that a foreign rule inserted meanwhile would shift. Any other numbered
- *       insert makes it re-plan on a fresh read. If the restore fails (a {@code -D} no longer matches) it falls
- *       back to {@link #apply(FirewallState)}. A save of 1000 networks costs ~40 ms on nft, so this is the
- *       hot path.</li>
+ *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites); a numbered {@code -I CHAIN n}
+ *       would be shifted by a foreign rule inserted meanwhile, so a script that needs one is re-planned on a
+ *       fresh read. For a new network, whose FORWARD block belongs right below nsnet's two jumps, it can
+ *       instead delete the jumps by spec and re-insert jumps and block from the top in the same transaction
+ *       (as Docker re-asserts its jumps): it does so for legacy and for nft rulesets of
+ *       {@value #NFT_READ_BELOW_RULES} rules or more, where that is cheaper than a read. If the restore fails
+ *       (a {@code -D} no longer matches) it falls back to {@link #apply(FirewallState)}.</li>
  * </ul>
  *
  * <p>Ownership of rules in built-in chains is decided by {@link Ownership} from the networks of the desired

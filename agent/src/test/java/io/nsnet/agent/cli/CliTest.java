@@ -285,6 +285,29 @@ class CliTest {
     }
 
     @Test
+    void helpListsEveryCommandEvenThoughOnlyTheNamedBranchIsBuilt() {
+        assertThat(nsnet("--help").out()).contains("network", "sandbox", "exec", "info");
+        assertThat(nsnet("network", "--help").out()).contains("create", "rm", "ls", "inspect", "connect",
+                "disconnect");
+        assertThat(nsnet("--socket", socket.toString(), "sandbox", "-h").out()).contains("create", "rm", "ls",
+                "inspect");
+        Run typo = nsnet("network", "lss");
+        assertThat(typo.status()).isEqualTo(2);
+        assertThat(typo.err()).contains("lss");
+        assertThat(nsnet("network", "list", "-q").status()).isZero();
+        assertThat(nsnet("sandbox", "remove", "nothing").err()).contains("sandbox nothing not found");
+    }
+
+    @Test
+    void positionalsSkipOptionsAndTheSocketValue() {
+        assertThat(CommandTree.positionals(new String[] {"--socket", "network", "sandbox", "ls"}))
+                .containsExactly("sandbox", "ls");
+        assertThat(CommandTree.positionals(new String[] {"-q", "network", "--json", "ls", "x"}))
+                .containsExactly("network", "ls");
+        assertThat(CommandTree.positionals(new String[] {"exec", "--", "network"})).containsExactly("exec");
+    }
+
+    @Test
     void helpAndVersionExit0() {
         Run help = nsnet("network", "create", "--help");
         assertThat(help.status()).isZero();
