@@ -613,7 +613,7 @@ public final class Engine implements NsnetService {
     @Override
     public InfoView info() {
         StateSnapshot snap = store.snapshot();
-        return new InfoView(VERSION, firewall.variant().name().toLowerCase(java.util.Locale.ROOT),
+        return new InfoView(VERSION, firewall.backendName(),
                 config.chainPrefix(), config.hostNetns() == null ? "" : config.hostNetns(),
                 snap.defaultNetwork().map(Network::name).orElse(""), config.userlandProxy(), config.sandboxPrefix(),
                 config.socket().toString(), config.stateDir().toString(),
