@@ -53,6 +53,12 @@ public final class FirewallApplier {
 
     private final IptablesExec exec;
     private final IptablesVariant variant;
+    /**
+     * Another way to read and commit (libiptc), or null for iptables-save/iptables-restore through {@link #exec}.
+     * Only {@link #readLive()} and {@link #restore} look at it: planning, ownership and caching are the same
+     * for every backend.
+     */
+    private final FirewallBackend backend;
     private final ChainNames names;
     /** Networks whose rules may still be in the kernel, by bridge (newest definition wins). */
     private final Map<String, Network> known = new LinkedHashMap<>();
@@ -65,14 +71,48 @@ public final class FirewallApplier {
      * @param chainPrefix the prefix every state given to this applier must carry
      */
     public FirewallApplier(IptablesExec exec, IptablesVariant variant, String chainPrefix) {
-        this.exec = Objects.requireNonNull(exec, "exec");
+        this(exec, variant, null, chainPrefix);
+    }
+
+    /**
+     * An applier whose reads and commits go through {@code backend} instead of iptables processes.
+     *
+     * @param variant the tables the backend works on (libiptc: {@link IptablesVariant#LEGACY})
+     */
+    public FirewallApplier(FirewallBackend backend, IptablesVariant variant, String chainPrefix) {
+        this(null, variant, Objects.requireNonNull(backend, "backend"), chainPrefix);
+    }
+
+    private FirewallApplier(IptablesExec exec, IptablesVariant variant, FirewallBackend backend, String chainPrefix) {
+        this.exec = backend == null ? Objects.requireNonNull(exec, "exec") : exec;
         this.variant = Objects.requireNonNull(variant, "variant");
+        this.backend = backend;
         this.names = new ChainNames(chainPrefix);
     }
 
     /** Detects the variant ({@link BackendDetector}) and builds the applier. */
     public static FirewallApplier create(IptablesExec exec, BackendChoice choice, String chainPrefix) {
+        if (choice == BackendChoice.LIBIPTC) {
+            throw new IllegalArgumentException("the libiptc backend needs the host namespace: use create(NetNs, ...)");
+        }
         return new FirewallApplier(exec, BackendDetector.detect(exec, choice), chainPrefix);
+    }
+
+    /**
+     * Picks the backend ({@link BackendDetector#choose}) and builds the applier; libiptc runs on workers inside
+     * {@code host}, the process backends through {@code exec}.
+     */
+    public static FirewallApplier create(io.nsnet.netns.NetNs host, IptablesExec exec, BackendChoice choice,
+            String chainPrefix) {
+        BackendDetector.Choice c = BackendDetector.choose(exec, choice, LibiptcBackend::available);
+        return c.libiptc()
+                ? new FirewallApplier(new LibiptcBackend(host), c.variant(), chainPrefix)
+                : new FirewallApplier(exec, c.variant(), chainPrefix);
+    }
+
+    /** "libiptc", or the iptables variant whose programs run ("nft", "legacy"). */
+    public String backendName() {
+        return backend != null ? backend.name() : variant.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public IptablesVariant variant() {
@@ -164,8 +204,26 @@ public final class FirewallApplier {
         }
     }
 
+    /**
+     * Sets a built-in filter chain's policy (dockerd sets FORWARD to DROP when it turns routing on): with
+     * {@code iptables -w -P}, or through the backend as the restore line {@code :CHAIN POLICY [0:0]}, so the
+     * libiptc backend needs no iptables program at all.
+     */
+    public synchronized void setFilterPolicy(String chain, String policy) {
+        if (backend != null) {
+            backend.commit(new RestorePlan("*filter\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", 1,
+                    new Ruleset(Map.of()), false));
+        } else {
+            runChecked(List.of(variant.iptables(), "-w", "-t", "filter", "-P", chain, policy), null);
+        }
+        cached = null; // the cache holds policies too; the next incremental apply re-reads
+    }
+
     /** The live filter and nat tables, read with one iptables-save. */
     public synchronized Ruleset readLive() {
+        if (backend != null) {
+            return backend.readLive();
+        }
         IptablesExec.Result r = runChecked(variant.saveArgv(), null);
         try {
             return SaveFormat.parse(r.stdout());
@@ -204,6 +262,11 @@ public final class FirewallApplier {
 
     private void restore(RestorePlan plan) {
         if (plan.isEmpty()) {
+            return;
+        }
+        if (backend != null) {
+            backend.commit(plan);
+            LOG.debug("applied {} firewall commands through {}", plan.commands(), backend.name());
             return;
         }
         IptablesExec.Result r;

@@ -13,6 +13,12 @@
  *       {@link io.nsnet.agent.firewall.FirewallApplier} reads, plans and runs it through an
  *       {@link io.nsnet.agent.firewall.IptablesExec} (argument vectors, no shell; namespace chosen by the
  *       implementation, e.g. {@link io.nsnet.agent.firewall.NetnsIptablesExec}).</li>
+ *   <li>{@link io.nsnet.agent.firewall.LibiptcBackend} ({@code --firewall-backend libiptc}, and {@code auto} on
+ *       legacy hosts where libip4tc loads) carries the same plan out in-process: the script parsed
+ *       ({@link io.nsnet.agent.firewall.RestoreScript}), rules encoded as x_tables entries
+ *       ({@link io.nsnet.agent.firewall.IptcRuleCodec}, {@code io.nsnet.iptc}), one {@code iptc_commit} per
+ *       table under the xtables lock; reads are one getsockopt per table. It plugs in through
+ *       {@link io.nsnet.agent.firewall.FirewallBackend}; the iptables-restore path stays built into the applier.</li>
  *   <li>{@link io.nsnet.agent.firewall.BackendDetector} picks nft or legacy;
  *       {@link io.nsnet.agent.firewall.Sysctl#required} lists the sysctls a state needs.</li>
  * </ul>
@@ -30,7 +36,8 @@
  *       dockerd does. {@code teardown} removes all of nsnet, {@code P-USER} included, returning the ruleset to
  *       what it was before nsnet (nft: emptied tables are dropped; legacy tables cannot be, and stay empty).</li>
  *   <li><b>Policies</b> are not managed here: setting FORWARD to DROP when enabling ip_forward, as dockerd does,
- *       is the daemon's decision.</li>
+ *       is the daemon's decision; the applier only carries it out ({@code setFilterPolicy}) so that each backend
+ *       does it its own way.</li>
  * </ul>
  */
 package io.nsnet.agent.firewall;
