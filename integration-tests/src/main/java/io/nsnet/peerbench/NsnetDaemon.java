@@ -192,8 +192,10 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         }
     }
 
+    /** SIGTERM first (so a JFR recording given in the JVM options is written), then SIGKILL. */
     @Override
     public void close() {
+        stop();
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             try {
