@@ -18,6 +18,7 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
     static final String ATTACH_NETWORK = "attach";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String label;
     private final List<String> command;
     private final Path socket;
     private final Path log;
@@ -29,6 +30,12 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
      * @param jvmOptions  extra JVM flags, e.g. what bin/nsnetd passes, or -XX:StartFlightRecording
      */
     NsnetDaemon(Path repo, List<String> jvmOptions, String hostNs, Path work, String sandboxPrefix) {
+        this("nsnet", repo, jvmOptions, hostNs, work, sandboxPrefix);
+    }
+
+    /** @param label the tool name in results, e.g. to tell a daemon whose state is on tmpfs from the real one */
+    NsnetDaemon(String label, Path repo, List<String> jvmOptions, String hostNs, Path work, String sandboxPrefix) {
+        this.label = label;
         this.socket = work.resolve("nsnetd.sock");
         this.log = work.resolve("nsnetd.log");
         List<String> cmd = new ArrayList<>();
@@ -45,7 +52,7 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
 
     @Override
     public String name() {
-        return "nsnet";
+        return label;
     }
 
     Path socket() {
