@@ -93,34 +93,12 @@ public final class NetlinkSocket implements AutoCloseable {
     public synchronized List<NlMsg> dump(NlMsgBuilder msg, String operation) {
         for (int attempt = 1; ; attempt++) {
             int s = send(msg, msg.flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP);
-            List<NlMsg> parts = new ArrayList<>();
-            boolean interrupted = false;
-            boolean done = false;
-            while (!done) {
-                for (NlMsg m : receive(operation)) {
-                    if (m.seq() != s) {
-                        continue;
-                    }
-                    interrupted |= (m.flags() & Nl.NLM_F_DUMP_INTR) != 0;
-                    if (m.type() == Nl.NLMSG_DONE) {
-                        int status = m.payload().remaining() >= 4 ? m.payload().getInt(0) : 0;
-                        if (status < 0) {
-                            throw NetlinkException.of(operation, -status, extAckOf(m, 4));
-                        }
-                        done = true;
-                        break;
-                    }
-                    if (m.type() == Nl.NLMSG_ERROR) {
-                        if (m.payload().getInt(0) != 0) {
-                            throw errorOf(m, operation);
-                        }
-                        continue;
-                    }
-                    parts.add(m);
-                }
+            DumpCollector dump = new DumpCollector(s, operation);
+            while (!dump.accept(receive(operation))) {
+                // keep reading until NLMSG_DONE
             }
-            if (!interrupted) {
-                return parts;
+            if (!dump.interrupted()) {
+                return dump.parts();
             }
             if (attempt == MAX_DUMP_ATTEMPTS) {
                 throw new NetlinkProtocolException(operation + ": dump interrupted " + attempt + " times in a row");
@@ -179,7 +157,7 @@ public final class NetlinkSocket implements AutoCloseable {
         return NetlinkException.of(operation, errno, ack);
     }
 
-    private static String extAckOf(NlMsg m, int offset) {
+    static String extAckOf(NlMsg m, int offset) {
         ByteBuffer p = m.payload().duplicate().order(ByteOrder.nativeOrder());
         if (offset >= p.limit()) {
             return "";

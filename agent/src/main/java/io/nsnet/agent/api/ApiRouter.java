@@ -218,10 +218,14 @@ final class ApiRouter extends Handler.Abstract {
             value = json.readValue(bytes, type);
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? ""
-                    : " (known fields: " + e.getKnownPropertyIds().stream().map(String::valueOf)
+                    : " (known fields: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted()
                             .collect(Collectors.joining(", ")) + ")";
             throw new HttpProblem(400, "unknown field \"" + fieldPath(e) + "\"" + known);
         } catch (MismatchedInputException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                throw new HttpProblem(400, "malformed JSON: unexpected data after the JSON value"
+                        + at(e.getLocation()));
+            }
             String field = fieldPath(e);
             throw new HttpProblem(400, field.isEmpty()
                     ? "invalid request body: " + e.getOriginalMessage()

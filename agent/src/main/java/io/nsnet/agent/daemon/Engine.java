@@ -74,6 +74,7 @@ public final class Engine implements NsnetService {
     private final SandboxDriver sandboxes;
     private final UserlandProxy proxy;
     private final Sysctls hostSysctls;
+    private final io.nsnet.agent.firewall.IptablesExec iptables;
     private final Names names = new Names(new SecureRandom());
     private final SubnetAllocator allocator = new SubnetAllocator();
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -89,6 +90,7 @@ public final class Engine implements NsnetService {
         this.sandboxes = new SandboxDriver(hostRtnl, !config.userlandProxy());
         this.proxy = proxy;
         this.hostSysctls = new Sysctls(host);
+        this.iptables = new io.nsnet.agent.firewall.NetnsIptablesExec(host);
     }
 
     DaemonConfig config() {
@@ -556,8 +558,20 @@ public final class Engine implements NsnetService {
 
     /** Brings rules and the sysctls they need in line with the store; {@code retired}: networks just removed. */
     void syncFirewall(List<FirewallState.Network> retired) {
+        syncFirewall(retired, !retired.isEmpty());
+    }
+
+    /**
+     * @param readLive diff against the live ruleset (start-up, removals) rather than against what this
+     *                 daemon last committed (the hot path: no iptables-save)
+     */
+    void syncFirewall(List<FirewallState.Network> retired, boolean readLive) {
         FirewallState state = firewallState();
+        enableForwarding();
         for (Sysctl s : Sysctl.required(state)) {
+            if (s.key().equals(IP_FORWARD)) {
+                continue;
+            }
             try {
                 hostSysctls.ensure(s.key(), s.value());
             } catch (Sysctls.SysctlException e) {
@@ -566,10 +580,48 @@ public final class Engine implements NsnetService {
                 }
             }
         }
-        if (retired.isEmpty()) {
-            firewall.applyIncremental(state);
-        } else {
+        if (readLive) {
             firewall.apply(state, retired);
+        } else {
+            firewall.applyIncremental(state);
+        }
+    }
+
+    private static final String IP_FORWARD = "net.ipv4.ip_forward";
+    private static final String META_FORWARDING = "host.forwarding-enabled-by-nsnet";
+
+    /**
+     * Turns on routing in the host namespace. As dockerd does, when nsnet is the one that turns it on it also
+     * sets the FORWARD policy to DROP, so the host forwards only what the rules accept instead of becoming an
+     * open router; both are recorded so that {@code --purge} can put them back.
+     */
+    private void enableForwarding() {
+        String old = hostSysctls.ensure(IP_FORWARD, "1");
+        if ("0".equals(old)) {
+            setForwardPolicy("DROP");
+            store.update(tx -> tx.putMeta(META_FORWARDING, "1"));
+            LOG.info("enabled ip_forward in the host namespace and set the FORWARD policy to DROP");
+        }
+    }
+
+    /** Undoes {@link #enableForwarding} if nsnet did it. */
+    void restoreForwarding() {
+        if ("1".equals(store.read(tx -> tx.meta(META_FORWARDING)).orElse(""))) {
+            setForwardPolicy("ACCEPT");
+            hostSysctls.set(IP_FORWARD, "0");
+            store.update(tx -> tx.putMeta(META_FORWARDING, ""));
+            LOG.info("restored ip_forward=0 and the FORWARD policy ACCEPT in the host namespace");
+        }
+    }
+
+    private void setForwardPolicy(String policy) {
+        try {
+            var r = iptables.run(List.of(firewall.variant().iptables(), "-w", "-t", "filter", "-P", "FORWARD", policy), null);
+            if (!r.ok()) {
+                throw new IllegalStateException("setting the FORWARD policy to " + policy + " failed: " + r.stderr().trim());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot run " + firewall.variant().iptables() + ": " + e.getMessage(), e);
         }
     }
 

@@ -31,6 +31,8 @@ final class Purge {
             }
             List<Network> networks = engine.store().networks();
             List<FirewallState.Network> retired = networks.stream().map(Engine::firewallNetwork).toList();
+            // Policy first: the teardown drops tables that are left empty with default policies.
+            errors.run("forwarding", engine::restoreForwarding);
             errors.run("firewall teardown", () -> engine.firewall().teardown(retired));
             for (Network n : networks) {
                 errors.run("delete bridge " + n.bridge(), () -> engine.bridges().delete(n.bridge()));

@@ -123,8 +123,7 @@ final class Reconciler {
         }
 
         // 5. rules, then the proxy
-        errors.run("firewall", () -> engine.firewall().apply(engine.firewallState(), retired));
-        errors.run("sysctls", () -> engine.syncFirewall(List.of()));
+        errors.run("firewall", () -> engine.syncFirewall(retired, true));
         for (Sandbox sb : snap.sandboxes()) {
             errors.run("publish ports of " + sb.name(), () -> engine.publishPorts(sb));
         }

@@ -58,6 +58,18 @@ final class ChainEditor {
     }
 
     static Result edit(String chain, List<Rule> live, Predicate<Rule> isNsnet, List<RuleSpec> head, List<RuleSpec> tail) {
+        return edit(chain, live, isNsnet, head, tail, false);
+    }
+
+    /**
+     * @param positionFree avoid numbered inserts in the head: when a missing head rule is not the first, the
+     *                     head up to the last missing rule is deleted by spec and re-inserted at the top
+     *                     (Docker's own way of keeping its jumps first). The result is then right even if the
+     *                     chain has changed since {@code live} was read, except that foreign rules that sat
+     *                     among those head rules end up below them.
+     */
+    static Result edit(String chain, List<Rule> live, Predicate<Rule> isNsnet, List<RuleSpec> head, List<RuleSpec> tail,
+            boolean positionFree) {
         List<RuleSpec> desired = new ArrayList<>(head.size() + tail.size());
         desired.addAll(head);
         desired.addAll(tail);
@@ -91,6 +103,27 @@ final class ChainEditor {
                 last = k;
             }
             entries.add(new Entry(r, k, k < 0));
+        }
+
+        // 1b. Position-free head: everything above the last missing head rule is re-inserted from the top.
+        int lastMissingHead = -1;
+        if (positionFree) {
+            for (int j = head.size() - 1; j > 0; j--) {
+                if (!matched[j]) {
+                    lastMissingHead = j;
+                    break;
+                }
+            }
+            if (lastMissingHead > 0) {
+                for (Entry e : entries) {
+                    if (e.desired >= 0 && e.desired <= lastMissingHead) {
+                        matched[e.desired] = false;
+                        e.desired = -1;
+                        e.delete = true;
+                        deletes++;
+                    }
+                }
+            }
         }
 
         // 2. Make "-D by spec deletes the first copy" exact: purge texts whose kept copy precedes a deleted one.
@@ -136,6 +169,13 @@ final class ChainEditor {
             nextMatched[desired.size()] = -1;
             for (int j = desired.size() - 1; j >= 0; j--) {
                 nextMatched[j] = matched[j] ? j : nextMatched[j + 1];
+            }
+            if (lastMissingHead > 0) {
+                for (int j = lastMissingHead; j >= 0; j--) {
+                    commands.add("-I " + chain + " " + desired.get(j).spec());
+                    entries.add(0, new Entry(desired.get(j), j, false));
+                    matched[j] = true;
+                }
             }
             int cursor = -1;
             for (int j = 0; j < desired.size(); j++) {

@@ -25,11 +25,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #applyIncremental(FirewallState)} diffs against the ruleset this applier itself left last
  *       time, skipping the save: no process at all when nothing changed, one restore otherwise. It trusts that
  *       cache only for scripts whose every command is right whatever others did meanwhile ({@code -A},
- *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites); a script that needs a numbered
- *       {@code -I CHAIN n} (a new network's FORWARD block, below nsnet's jumps) is re-planned on a fresh read,
- *       so a foreign rule inserted meanwhile cannot shift nsnet's rules out of order. If the restore fails (a
- *       {@code -D} no longer matches) it falls back to {@link #apply(FirewallState)}. A save of 1000 networks
- *       costs ~35 ms on nft, so this is the hot path for ports and removals.</li>
+ *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites). To get there for a new network,
+ *       whose FORWARD block belongs right below nsnet's two jumps, it deletes the jumps by spec and re-inserts
+ *       jumps and block from the top in the same transaction (as Docker re-asserts its jumps), instead of a
+ *       numbered {@code -I FORWARD 3} that a foreign rule inserted meanwhile would shift. Any other numbered
+ *       insert makes it re-plan on a fresh read. If the restore fails (a {@code -D} no longer matches) it falls
+ *       back to {@link #apply(FirewallState)}. A save of 1000 networks costs ~40 ms on nft, so this is the
+ *       hot path.</li>
  * </ul>
  *
  * <p>Ownership of rules in built-in chains is decided by {@link Ownership} from the networks of the desired
@@ -39,8 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Empty state vs teardown: applying a state with no networks keeps nsnet's base chains and jumps (as a
  * Docker daemon without networks does). {@link #teardown} removes everything nsnet made, {@code P-USER}
- * included, so the ruleset returns to what it was before nsnet (byte for byte, as iptables-save prints it,
- * apart from tables iptables cannot remove: an nft/legacy table first created by nsnet stays, empty).
+ * included, so the ruleset returns to what it was before nsnet, byte for byte as iptables-save prints it
+ * (one exception: a legacy table that nsnet's use first instantiated in a namespace cannot be unloaded and
+ * stays, empty; see {@link #dropEmptyNftTables()} for nft).
  */
 public final class FirewallApplier {
 
@@ -97,7 +100,7 @@ public final class FirewallApplier {
         if (cached == null) {
             return apply(state);
         }
-        RestorePlan plan = plan(state, List.of(), cached);
+        RestorePlan plan = plan(state, List.of(), cached, true);
         if (plan.positional()) {
             return apply(state);
         }
@@ -123,7 +126,34 @@ public final class FirewallApplier {
         restore(plan);
         known.clear();
         cached = plan.expectedAfter();
+        if (variant == IptablesVariant.NFT && plan.commands() > 0) {
+            dropEmptyNftTables();
+        }
         return new ApplyResult(plan.commands(), plan.script(), true);
+    }
+
+    /**
+     * iptables-nft creates the nf_tables tables on first use, and iptables-save prints a table that exists even
+     * when it is empty, so a namespace that had no iptables rules before nsnet would not read back as before.
+     * A table that is entirely empty after teardown (no rules, no user chains, default policies) is therefore
+     * removed with a flush-mode restore of the empty table, which iptables-nft implements as "delete table".
+     * The check is made on a fresh read right before, to keep the window for a concurrent writer small. Legacy
+     * tables cannot be removed from userspace; they stay, empty.
+     */
+    private void dropEmptyNftTables() {
+        Ruleset now = readLive();
+        StringBuilder script = new StringBuilder();
+        for (io.nsnet.agent.firewall.model.TableName t : io.nsnet.agent.firewall.model.TableName.values()) {
+            io.nsnet.agent.firewall.model.Table table = now.tables().get(t);
+            if (table != null && table.chains().values().stream().allMatch(c -> !c.isUserDefined()
+                    && c.rules().isEmpty() && "ACCEPT".equals(c.policy()))) {
+                script.append('*').append(t.id()).append("\nCOMMIT\n");
+            }
+        }
+        if (script.length() > 0) {
+            runChecked(List.of(variant.restore(), "--wait"), script.toString());
+            cached = null;
+        }
     }
 
     /** The live filter and nat tables, read with one iptables-save. */
@@ -137,14 +167,14 @@ public final class FirewallApplier {
     }
 
     private ApplyResult run(FirewallState state, Collection<Network> retired, Ruleset live, boolean readLive) {
-        return execute(state, retired, plan(state, retired, live), readLive);
+        return execute(state, retired, plan(state, retired, live, false), readLive);
     }
 
-    private RestorePlan plan(FirewallState state, Collection<Network> retired, Ruleset live) {
+    private RestorePlan plan(FirewallState state, Collection<Network> retired, Ruleset live, boolean positionFree) {
         List<Network> owned = new ArrayList<>(state.networks());
         owned.addAll(known.values());
         owned.addAll(retired);
-        return RestorePlanner.plan(live, RulesetGenerator.generate(state), new Ownership(names, owned));
+        return RestorePlanner.plan(live, RulesetGenerator.generate(state), new Ownership(names, owned), positionFree);
     }
 
     private ApplyResult execute(FirewallState state, Collection<Network> retired, RestorePlan plan, boolean readLive) {

@@ -1,7 +1,6 @@
 package io.nsnet.agent.firewall;
 
 import io.nsnet.agent.firewall.FirewallState.Network;
-import io.nsnet.agent.firewall.model.Negatable;
 import io.nsnet.agent.firewall.model.Rule;
 import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Target;
@@ -36,11 +35,20 @@ public final class Ownership {
     private final Set<String> chains;
     private final Set<String> bridges = new HashSet<>();
     private final List<Ipv4Prefix> subnets = new ArrayList<>();
+    /** Exact specs of every fixed-shape network rule for every owned bridge: one hash lookup per rule. */
+    private final Set<String> shapes = new HashSet<>();
 
     public Ownership(ChainNames names, Collection<Network> networks) {
         this.chains = names.all();
         for (Network n : networks) {
-            bridges.add(n.bridge());
+            String b = n.bridge();
+            if (bridges.add(b)) {
+                shapes.add(RulesetGenerator.conntrackRule(b).spec());
+                shapes.add(RulesetGenerator.localMasquerade(b).spec());
+                shapes.add(RulesetGenerator.iccRule(b, Target.ACCEPT).spec());
+                shapes.add(RulesetGenerator.iccRule(b, Target.DROP).spec());
+                shapes.add(RulesetGenerator.outgoingAccept(b).spec());
+            }
             subnets.add(n.prefix());
         }
     }
@@ -59,26 +67,12 @@ public final class Ownership {
         if (r.comment() != null) {
             return false;
         }
-        String out = plain(r.outInterface());
-        String in = plain(r.inInterface());
-        if (out != null && bridges.contains(out)) {
-            // -o B -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
-            // -o B -m addrtype --src-type LOCAL -j MASQUERADE
-            if (r.equals(RulesetGenerator.conntrackRule(out)) || r.equals(RulesetGenerator.localMasquerade(out))) {
-                return true;
-            }
-            // -i B -o B -j ACCEPT|DROP
-            if (out.equals(in) && (r.equals(RulesetGenerator.iccRule(out, Target.ACCEPT))
-                    || r.equals(RulesetGenerator.iccRule(out, Target.DROP)))) {
-                return true;
-            }
-        }
-        if (in != null && bridges.contains(in) && r.equals(RulesetGenerator.outgoingAccept(in))) {
+        if (shapes.contains(r.spec())) {
             return true;
         }
         // -s S ! -o B -j MASQUERADE (any S: the subnet may have been reassigned)
-        if (r.outInterface() != null && r.outInterface().negated() && bridges.contains(r.outInterface().value())
-                && r.source() != null && !r.source().negated()
+        if (r.target() instanceof Target.Masquerade && r.outInterface() != null && r.outInterface().negated()
+                && bridges.contains(r.outInterface().value()) && r.source() != null && !r.source().negated()
                 && r.equals(RuleSpec.of(Target.MASQUERADE).withSource(r.source()).withOut(r.outInterface()))) {
             return true;
         }
@@ -109,7 +103,4 @@ public final class Ownership {
         return false;
     }
 
-    private static String plain(Negatable n) {
-        return n == null || n.negated() ? null : n.value();
-    }
 }

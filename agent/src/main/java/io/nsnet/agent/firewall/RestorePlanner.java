@@ -32,6 +32,15 @@ public final class RestorePlanner {
     }
 
     public static RestorePlan plan(Ruleset live, DesiredRuleset desired, Ownership ownership) {
+        return plan(live, desired, ownership, false);
+    }
+
+    /**
+     * @param positionFree edit built-in chains without numbered inserts in their head part (see
+     *                     {@link ChainEditor#edit(String, List, java.util.function.Predicate, List, List, boolean)}),
+     *                     for plans made against a cached rather than a freshly read ruleset
+     */
+    public static RestorePlan plan(Ruleset live, DesiredRuleset desired, Ownership ownership, boolean positionFree) {
         StringBuilder script = new StringBuilder();
         int commands = 0;
         boolean positional = false;
@@ -69,7 +78,7 @@ public final class RestorePlanner {
                     }
                     case BUILTIN -> {
                         List<Rule> rules = current == null ? List.of() : current.rules();
-                        ChainEditor.Result edit = ChainEditor.edit(p.chain(), rules, ownership::isNsnet, p.head(), p.tail());
+                        ChainEditor.Result edit = ChainEditor.edit(p.chain(), rules, ownership::isNsnet, p.head(), p.tail(), positionFree);
                         if (!edit.isEmpty()) {
                             builtin.addAll(edit.commands());
                             positional |= edit.positional();

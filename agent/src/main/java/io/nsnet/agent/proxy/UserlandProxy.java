@@ -93,6 +93,11 @@ public final class UserlandProxy implements AutoCloseable {
             c = c.getCause();
         }
         if (c instanceof BindException) {
+            String why = String.valueOf(c.getMessage());
+            if (why.contains("assign requested address")) {
+                return new io.nsnet.agent.model.ValidationException("host IP " + key.hostIp()
+                        + ": not an address of the host namespace");
+            }
             return new ConflictException("host port " + key + " is already in use on the host");
         }
         return e instanceof RuntimeException re ? re : new IllegalStateException(e);

@@ -137,7 +137,8 @@ class ApiServerTest {
     void unknownFieldIsNamed() throws Exception {
         UnixHttp.Reply r = http.send("POST", "/v1/networks", "{\"name\":\"a\",\"subnett\":\"10.0.0.0/8\"}");
         assertThat(r.status()).isEqualTo(400);
-        assertThat(message(r)).startsWith("unknown field \"subnett\"").contains("subnet");
+        assertThat(message(r)).isEqualTo("unknown field \"subnett\" (known fields: bridgeName, gateway, icc, internal,"
+                + " ipRange, masquerade, mtu, name, subnet)");
         assertThat(service.calls).isEmpty();
     }
 
@@ -149,6 +150,7 @@ class ApiServerTest {
 
         UnixHttp.Reply trailing = http.send("POST", "/v1/sandboxes", "{\"name\":\"x\"} {}");
         assertThat(trailing.status()).isEqualTo(400);
+        assertThat(message(trailing)).startsWith("malformed JSON: unexpected data after the JSON value");
     }
 
     @Test

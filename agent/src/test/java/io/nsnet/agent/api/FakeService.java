@@ -31,7 +31,9 @@ public final class FakeService implements NsnetService {
     }
 
     private String id() {
-        return String.format("%064x", nextId++);
+        // 64 hex digits like Docker's IDs, distinct in their first 12 so short IDs differ as they would.
+        String part = String.format("%016x", (nextId++) * 0x9E3779B97F4A7C15L);
+        return part.repeat(4);
     }
 
     @Override

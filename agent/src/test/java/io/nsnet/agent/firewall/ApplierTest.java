@@ -59,8 +59,7 @@ class ApplierTest {
             assertThat(applier.apply(states.get(step)).changed()).as("re-apply of " + step).isFalse();
         }
         applier.teardown(List.of());
-        assertThat(fake.ruleset().table(TableName.FILTER).chains().values()).allMatch(c -> c.rules().isEmpty() && !c.isUserDefined());
-        assertThat(fake.ruleset().table(TableName.NAT).chains().values()).allMatch(c -> c.rules().isEmpty() && !c.isUserDefined());
+        assertThat(fake.save()).isEmpty(); // nft: the emptied tables are dropped too
     }
 
     @Test
@@ -89,6 +88,24 @@ class ApplierTest {
         assertThat(fake.save()).isNotEqualTo(good);
         assertThat(applier.apply(s).changed()).isTrue();
         assertThat(fake.save()).isEqualTo(good);
+    }
+
+    @Test
+    void incrementalNetworkAddNeedsNoReadAndKeepsJumpsFirstDespiteAForeignTopRule() {
+        FakeIptables fake = new FakeIptables();
+        FirewallApplier applier = new FirewallApplier(fake, IptablesVariant.NFT, "NSNET");
+        applier.apply(state(true, 2, 1));
+        fake.restore("*filter\n-I FORWARD 1 -i eth7 -j ACCEPT\nCOMMIT\n"); // behind the applier's back
+        int calls = fake.calls.size();
+        ApplyResult r = applier.applyIncremental(state(true, 3, 1));
+        assertThat(r.readLive()).isFalse();
+        assertThat(fake.calls).hasSize(calls + 1); // one restore, no save
+        assertThat(r.script()).doesNotContainPattern("-I FORWARD \\d");
+        List<String> forward = fake.ruleset().table(TableName.FILTER).rules("FORWARD").stream().map(Rule::spec).toList();
+        assertThat(forward.subList(0, 3)).containsExactly("-j NSNET-USER", "-j NSNET-ISOLATION-STAGE-1",
+                "-o nsn-2 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+        assertThat(forward).contains("-i eth7 -j ACCEPT");
+        assertThat(applier.apply(state(true, 3, 1)).changed()).isFalse(); // a full read agrees
     }
 
     @Test

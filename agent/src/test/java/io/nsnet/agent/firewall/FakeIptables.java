@@ -80,6 +80,14 @@ final class FakeIptables implements IptablesExec {
             if (argv.contains("--version")) {
                 return new Result(0, prog + " v1.8.9", "");
             }
+            if (!argv.contains("--noflush")) {
+                // Flush mode: every table named in the input is emptied first (nft deletes it).
+                for (String line : stdin.split("\n")) {
+                    if (line.startsWith("*")) {
+                        tables.get(TableName.fromId(line.substring(1))).clear();
+                    }
+                }
+            }
             String err = interpret(stdin);
             return err == null ? new Result(0, "", "") : new Result(1, "", err);
         }

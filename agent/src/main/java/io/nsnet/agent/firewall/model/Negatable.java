@@ -6,7 +6,11 @@ import java.util.Objects;
 public record Negatable(String value, boolean negated) {
     public Negatable {
         Objects.requireNonNull(value, "value");
-        if (value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)) {
+        boolean ok = !value.isEmpty();
+        for (int i = 0; ok && i < value.length(); i++) {
+            ok = !Character.isWhitespace(value.charAt(i));
+        }
+        if (!ok) {
             throw new IllegalArgumentException("invalid match value '" + value + "'");
         }
     }

@@ -1,0 +1,272 @@
+package io.nsnet.agent.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsnet.agent.api.ConnectRequest;
+import io.nsnet.agent.api.InfoView;
+import io.nsnet.agent.api.Json;
+import io.nsnet.agent.api.NetworkCreateRequest;
+import io.nsnet.agent.api.NetworkView;
+import io.nsnet.agent.api.NsnetService;
+import io.nsnet.agent.api.SandboxCreateRequest;
+import io.nsnet.agent.api.SandboxView;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Transport;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * nsnetd's API seen from a client, over its Unix socket with Jetty's HTTP client: the same {@link NsnetService}
+ * the daemon implements, plus raw JSON for {@code --json}. Errors come back as {@link ApiException} (the
+ * daemon's status and message) or {@link CliException} (the daemon could not be reached).
+ */
+public final class ApiClient implements NsnetService, AutoCloseable {
+    /** Long enough for a mutation queued behind others; a hung daemon still ends in an error, not a hang. */
+    private static final long TIMEOUT_SECONDS = 120;
+
+    private final Path socket;
+    private final HttpClient http;
+    private final ExecutorService threads;
+    private final Transport transport;
+    private final ObjectMapper json = Json.lenient();
+
+    private ApiClient(Path socket, HttpClient http, ExecutorService threads) {
+        this.socket = socket;
+        this.http = http;
+        this.threads = threads;
+        // Jetty 12.1 chooses the Unix socket per request through a Transport (ClientConnector.forUnixDomain is gone).
+        this.transport = new Transport.TCPUnix(socket);
+    }
+
+    /**
+     * Loads and initialises, on a background thread, the classes a request needs (Jetty's client and HTTP
+     * parser, Jackson and the record views) while the main thread is still parsing the command line: on a
+     * machine with a spare core this takes most of the client's start-up off the critical path. Nothing is
+     * shared with the real client but the JVM's class state; a failure here is ignored.
+     */
+    static void prewarm() {
+        Thread t = new Thread(() -> {
+            try {
+                ObjectMapper mapper = Json.lenient();
+                mapper.readValue(PREWARM_JSON, new TypeReference<List<NetworkView>>() { });
+                mapper.readValue("[]", new TypeReference<List<SandboxView>>() { });
+                mapper.readTree("{}");
+                new HttpClient(new HttpClientTransportOverHTTP(1));
+                Class.forName("org.eclipse.jetty.http.HttpParser", true, ApiClient.class.getClassLoader());
+                Class.forName("org.eclipse.jetty.http.HttpGenerator", true, ApiClient.class.getClassLoader());
+            } catch (Exception | LinkageError e) {
+                // Only an optimisation.
+            }
+        }, "nsnet-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static final String PREWARM_JSON = "[{\"name\":\"n\",\"id\":\"0\",\"internal\":false,\"mtu\":1500,"
+            + "\"sandboxes\":[{\"name\":\"s\",\"ip\":\"10.0.0.2/24\"}]}]";
+
+    /**
+     * Checks the socket before paying for an HTTP client, so the commonest failures (daemon not running, no
+     * permission) get a precise message.
+     */
+    public static ApiClient open(Path socket) {
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.exists(socket)) {
+            throw unreachable(socket, "no such file (is nsnetd running?)");
+        }
+        if (!Files.isWritable(socket)) {
+            throw unreachable(socket, "permission denied (run as root or as a member of the socket's group)");
+        }
+        // Start-up matters more than throughput here (one request per run), so two of Jetty's defaults are
+        // replaced: its QueuedThreadPool pulls in JMX (MemoryUtils asks the platform MBean server for the cache
+        // line size) and the TLS factory initialises JSSE, each costing tens of milliseconds for nothing on a
+        // plain-HTTP Unix socket.
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "nsnet-cli");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
+        transport.getClientConnector().setSslContextFactory(new NoTls());
+        HttpClient http = new HttpClient(transport);
+        http.setExecutor(threads);
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "nsnet-cli"));
+        http.setFollowRedirects(false);
+        try {
+            http.start();
+        } catch (Exception e) {
+            threads.shutdownNow();
+            throw new CliException("cannot start the HTTP client: " + e.getMessage());
+        }
+        return new ApiClient(socket, http, threads);
+    }
+
+    /** Never used (the socket speaks plain HTTP); its start is skipped so JSSE is never initialised. */
+    private static final class NoTls extends SslContextFactory.Client {
+        @Override
+        protected void doStart() {
+            // Nothing: no keystores, no SSLContext.
+        }
+    }
+
+    private static CliException unreachable(Path socket, String why) {
+        return new CliException("cannot reach nsnetd at " + socket + ": " + why);
+    }
+
+    static String segment(String name) {
+        return URLEncoder.encode(name == null ? "" : name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The response body as a JSON tree, for printing exactly what the API said. */
+    public JsonNode getJson(String path) {
+        return parse(send("GET", path, null), json.getTypeFactory().constructType(JsonNode.class));
+    }
+
+    @Override
+    public NetworkView createNetwork(NetworkCreateRequest request) {
+        return call("POST", "/v1/networks", request, NetworkView.class);
+    }
+
+    @Override
+    public void deleteNetwork(String name) {
+        send("DELETE", "/v1/networks/" + segment(name), null);
+    }
+
+    @Override
+    public List<NetworkView> listNetworks() {
+        return parse(send("GET", "/v1/networks", null), type(new TypeReference<List<NetworkView>>() { }));
+    }
+
+    @Override
+    public NetworkView inspectNetwork(String name) {
+        return call("GET", "/v1/networks/" + segment(name), null, NetworkView.class);
+    }
+
+    @Override
+    public SandboxView connect(String network, ConnectRequest request) {
+        return call("POST", "/v1/networks/" + segment(network) + "/connect", request, SandboxView.class);
+    }
+
+    @Override
+    public SandboxView disconnect(String network, ConnectRequest request) {
+        return call("POST", "/v1/networks/" + segment(network) + "/disconnect", request, SandboxView.class);
+    }
+
+    @Override
+    public SandboxView createSandbox(SandboxCreateRequest request) {
+        return call("POST", "/v1/sandboxes", request, SandboxView.class);
+    }
+
+    @Override
+    public void deleteSandbox(String name) {
+        send("DELETE", "/v1/sandboxes/" + segment(name), null);
+    }
+
+    @Override
+    public List<SandboxView> listSandboxes() {
+        return parse(send("GET", "/v1/sandboxes", null), type(new TypeReference<List<SandboxView>>() { }));
+    }
+
+    @Override
+    public SandboxView inspectSandbox(String name) {
+        return call("GET", "/v1/sandboxes/" + segment(name), null, SandboxView.class);
+    }
+
+    @Override
+    public InfoView info() {
+        return call("GET", "/v1/info", null, InfoView.class);
+    }
+
+    private JavaType type(TypeReference<?> ref) {
+        return json.getTypeFactory().constructType(ref);
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type) {
+        return parse(send(method, path, body), json.getTypeFactory().constructType(type));
+    }
+
+    private <T> T parse(byte[] body, JavaType type) {
+        try {
+            return json.readValue(body, type);
+        } catch (JacksonException e) {
+            throw new CliException("unexpected answer from nsnetd at " + socket + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new CliException("unexpected answer from nsnetd at " + socket + ": " + e.getMessage());
+        }
+    }
+
+    /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
+    private byte[] send(String method, String path, Object body) {
+        Request request = http.newRequest("http://localhost" + path)
+                .transport(transport)
+                .method(method)
+                .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"));
+        if (body != null) {
+            try {
+                request.body(new BytesRequestContent("application/json", json.writeValueAsBytes(body)));
+            } catch (IOException e) {
+                throw new CliException("cannot encode the request: " + e.getMessage());
+            }
+        }
+        ContentResponse response;
+        try {
+            response = request.send();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
+        } catch (TimeoutException e) {
+            throw new CliException("nsnetd at " + socket + " did not answer within " + TIMEOUT_SECONDS + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw unreachable(socket, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        }
+        int status = response.getStatus();
+        if (status >= 200 && status < 300) {
+            return response.getContent();
+        }
+        throw new ApiException(status, errorMessage(status, response.getContent()));
+    }
+
+    private String errorMessage(int status, byte[] body) {
+        try {
+            JsonNode node = json.readTree(body);
+            if (node != null && node.hasNonNull("message")) {
+                return node.get("message").asText();
+            }
+        } catch (IOException e) {
+            // Not our JSON (a proxy, a different server on the socket): fall through to the status.
+        }
+        return "nsnetd answered HTTP " + status;
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            // Nothing useful to report on the way out of a one-shot command.
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package io.nsnet.agent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.nsnet.agent.api.ConnectRequest;
+import io.nsnet.agent.api.NetworkCreateRequest;
+import io.nsnet.agent.api.NetworkView;
+import io.nsnet.agent.api.SandboxCreateRequest;
+import io.nsnet.agent.api.SandboxView;
+import io.nsnet.agent.firewall.BackendChoice;
+import io.nsnet.agent.firewall.FirewallApplier;
+import io.nsnet.agent.firewall.NetnsIptablesExec;
+import io.nsnet.agent.model.ConflictException;
+import io.nsnet.agent.model.NotFoundException;
+import io.nsnet.agent.model.ObjectState;
+import io.nsnet.agent.model.ValidationException;
+import io.nsnet.agent.proxy.UserlandProxy;
+import io.nsnet.agent.store.StateStore;
+import io.nsnet.netns.NetNs;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.testing.Observer;
+import io.nsnet.testing.ThrowawayNetns;
+
+/**
+ * The daemon's core in-process against the real kernel, in a throwaway host namespace: every operation is
+ * checked through iproute2 and iptables-save, plus restart (reconcile) and crash leftovers.
+ */
+@Tag("kernel")
+class EngineKernelTest {
+    @TempDir
+    Path stateDir;
+
+    private ThrowawayNetns namespaces;
+    private NetNs host;
+    private String prefix;
+    private Daemon daemon;
+
+    /** One "run" of the daemon: the objects nsnetd's main wires together, closable to simulate a stop. */
+    private final class Daemon implements AutoCloseable {
+        final Rtnl rtnl;
+        final StateStore store;
+        final UserlandProxy proxy;
+        final Engine engine;
+
+        Daemon(boolean userlandProxy) {
+            rtnl = Rtnl.open(host);
+            store = StateStore.open(stateDir);
+            proxy = new UserlandProxy(host);
+            DaemonConfig cfg = new DaemonConfig(host.name(), stateDir.resolve("sock"), stateDir, "NSNET", "nstbr0",
+                    "10.77.0.0/24", prefix, userlandProxy, BackendChoice.NFT);
+            FirewallApplier fw = FirewallApplier.create(new NetnsIptablesExec(host), BackendChoice.NFT, "NSNET");
+            engine = new Engine(cfg, host, rtnl, store, fw, proxy);
+            Reconciler r = new Reconciler(engine);
+            assertThat(r.reconcile()).isEmpty();
+            r.ensureDefaultNetwork();
+        }
+
+        @Override
+        public void close() {
+            proxy.close();
+            store.close();
+            rtnl.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        namespaces = new ThrowawayNetns();
+        host = namespaces.create("eng");
+        Observer.run("ip", "-n", host.name(), "link", "set", "lo", "up");
+        prefix = "nst-" + Integer.toHexString((int) (System.nanoTime() & 0xfffff)) + "-";
+    }
+
+    @AfterEach
+    void tearDown() {
+        List<String> left = new java.util.ArrayList<>();
+        try {
+            if (daemon != null) {
+                try {
+                    new Purge(daemon.engine).run();
+                } finally {
+                    daemon.close();
+                }
+            }
+        } finally {
+            for (String ns : NetNs.list()) {
+                if (ns.startsWith(prefix)) {
+                    NetNs.delete(ns);
+                    left.add(ns);
+                }
+            }
+            namespaces.close();
+        }
+        assertThat(left).as("sandbox namespaces left behind by the daemon").isEmpty();
+    }
+
+    private String save() {
+        return Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save").replaceAll("(?m)^#.*\\n", "");
+    }
+
+    private String sandboxIp(SandboxView s, int i) {
+        return s.endpoints().get(i).ip().split("/")[0];
+    }
+
+    @Test
+    void networksAndSandboxesEndToEnd() {
+        daemon = new Daemon(true);
+        Engine e = daemon.engine;
+        assertThat(Observer.link(host.name(), "nstbr0")).isNotNull();
+        assertThat(save()).contains("-A POSTROUTING -s 10.77.0.0/24 ! -o nstbr0 -j MASQUERADE").contains(":FORWARD DROP");
+
+        NetworkView net = e.createNetwork(new NetworkCreateRequest("mynet", "10.78.0.0/24", null, null, null, false,
+                null, "nstmy0", 1400));
+        assertThat(net.gateway()).isEqualTo("10.78.0.1");
+        var br = Observer.link(host.name(), "nstmy0");
+        assertThat(br.path("mtu").asInt()).isEqualTo(1400);
+        assertThat(save()).contains("-A FORWARD -i nstmy0 -o nstmy0 -j DROP");
+
+        SandboxView a = e.createSandbox(new SandboxCreateRequest("a", null, null, null));
+        SandboxView b = e.createSandbox(new SandboxCreateRequest("b", List.of("mynet"), "10.78.0.50", List.of("8080:80")));
+        assertThat(sandboxIp(a, 0)).isEqualTo("10.77.0.2");
+        assertThat(b.endpoints().get(0).mac()).isEqualTo("02:42:0a:4e:00:32");
+        assertThat(Observer.netnsList()).contains(prefix + "a", prefix + "b");
+        var eth0 = Observer.link(prefix + "b", "eth0");
+        assertThat(eth0.path("mtu").asInt()).isEqualTo(1400);
+        assertThat(Observer.run("ip", "-n", prefix + "b", "route", "show")).contains("default via 10.78.0.1 dev eth0");
+        assertThat(save()).contains("-A NSNET ! -i nstmy0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.78.0.50:80");
+
+        // connect a to mynet as eth1, without a second default route
+        SandboxView a2 = e.connect("mynet", new ConnectRequest("a", null));
+        assertThat(a2.endpoints()).extracting(SandboxView.EndpointView::ifname).containsExactly("eth0", "eth1");
+        assertThat(Observer.run("ip", "-n", prefix + "a", "-4", "addr", "show", "dev", "eth1")).contains("10.78.0.2/24");
+        assertThat(Observer.run("ip", "-n", prefix + "a", "route", "show")).contains("default via 10.77.0.1");
+        assertThatThrownBy(() -> e.connect("mynet", new ConnectRequest("a", null))).isInstanceOf(ConflictException.class);
+
+        assertThatThrownBy(() -> e.deleteNetwork("mynet")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("a, b").hasMessageContaining("sandboxes attached");
+        e.disconnect("mynet", new ConnectRequest("a", null));
+        assertThat(Observer.linkNames(prefix + "a")).doesNotContain("eth1");
+
+        e.deleteSandbox("a");
+        e.deleteSandbox("b");
+        assertThat(Observer.netnsList()).doesNotContain(prefix + "a", prefix + "b");
+        assertThat(Observer.linkNames(host.name()).stream().filter(n -> n.startsWith("veth"))).isEmpty();
+        assertThat(save()).doesNotContain("8080");
+        e.deleteNetwork("mynet");
+        assertThat(Observer.link(host.name(), "nstmy0")).isNull();
+        assertThat(save()).doesNotContain("nstmy0");
+        assertThatThrownBy(() -> e.deleteNetwork("bridge")).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("default network");
+    }
+
+    @Test
+    void purgeReturnsTheHostToWhatItWasBeforeNsnet() {
+        String baselineRules = save();
+        List<String> baselineLinks = Observer.linkNames(host.name());
+        daemon = new Daemon(false);
+        daemon.engine.createNetwork(new NetworkCreateRequest("n1", null, null, null, true, null, null, null, null));
+        daemon.engine.createSandbox(new SandboxCreateRequest("s1", null, null, List.of("7070:70")));
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv4/ip_forward").trim())
+                .isEqualTo("1");
+        assertThat(new Purge(daemon.engine).run()).isTrue();
+        assertThat(save()).isEqualTo(baselineRules);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(baselineLinks);
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv4/ip_forward").trim())
+                .isEqualTo("0");
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        daemon = new Daemon(true);
+        Engine e = daemon.engine;
+        e.createNetwork(new NetworkCreateRequest("n1", "10.79.0.0/24", null, null, null, null, null, null, null));
+        String before = save();
+        List<String> links = Observer.linkNames(host.name());
+        assertThatThrownBy(() -> e.createNetwork(new NetworkCreateRequest("n2", "10.79.0.0/25", null, null, null, null,
+                null, null, null))).isInstanceOf(ConflictException.class).hasMessageContaining("n1");
+        assertThatThrownBy(() -> e.createNetwork(new NetworkCreateRequest("n1", null, null, null, null, null, null,
+                null, null))).isInstanceOf(ConflictException.class).hasMessageContaining("already in use");
+        assertThatThrownBy(() -> e.createNetwork(new NetworkCreateRequest("n3", "10.80.0.1/24", null, null, null, null,
+                null, null, null))).isInstanceOf(ValidationException.class).hasMessageContaining("host bits");
+        assertThatThrownBy(() -> e.createNetwork(new NetworkCreateRequest("n4", null, null, null, null, null, null,
+                "this-bridge-name-is-long", null))).isInstanceOf(ValidationException.class).hasMessageContaining("15");
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("s", List.of("nope"), null, null)))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("s", List.of("n1"), "10.79.1.5", null)))
+                .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("s", null, null, List.of("99999:80"))))
+                .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("bad/name", null, null, null)))
+                .isInstanceOf(ValidationException.class);
+        assertThat(save()).isEqualTo(before);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(links);
+        assertThat(e.listSandboxes()).isEmpty();
+        assertThat(e.listNetworks()).extracting(NetworkView::name).containsExactly("bridge", "n1");
+    }
+
+    @Test
+    void restartKeepsEverythingWithoutRuleChurnAndRepairsWhatIsMissing() {
+        daemon = new Daemon(true);
+        daemon.engine.createNetwork(new NetworkCreateRequest("n1", null, null, null, null, null, null, null, null));
+        daemon.engine.createSandbox(new SandboxCreateRequest("s1", List.of("n1"), null, List.of("9090:90")));
+        String rules = Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save", "-c");
+        daemon.close();
+
+        daemon = new Daemon(true);
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save", "-c").replaceAll("(?m)^#.*\\n", ""))
+                .isEqualTo(rules.replaceAll("(?m)^#.*\\n", ""));
+        daemon.close();
+
+        // Someone deletes a sandbox's veth and flushes nsnet's chain while the daemon is down.
+        SandboxView s1;
+        try (Daemon reader = new Daemon(true)) {
+            s1 = reader.engine.inspectSandbox("s1");
+        }
+        Observer.run("ip", "-n", host.name(), "link", "delete", s1.endpoints().get(0).hostVeth());
+        Observer.run("ip", "netns", "exec", host.name(), "iptables-nft", "-t", "nat", "-F", "NSNET");
+        daemon = new Daemon(true);
+        assertThat(Observer.link(host.name(), s1.endpoints().get(0).hostVeth())).isNotNull();
+        assertThat(Observer.run("ip", "-n", prefix + "s1", "-4", "addr")).contains(s1.endpoints().get(0).ip());
+        assertThat(save()).contains("--dport 9090 -j DNAT");
+    }
+
+    @Test
+    void reconcileRollsBackUnacknowledgedWorkAndRemovesOrphans() {
+        daemon = new Daemon(true);
+        daemon.engine.createNetwork(new NetworkCreateRequest("keep", null, null, null, null, null, null, null, null));
+        daemon.engine.createSandbox(new SandboxCreateRequest("half", List.of("keep"), null, null));
+        daemon.engine.createNetwork(new NetworkCreateRequest("gone", null, null, null, null, null, null, "nstgone0", null));
+        // Crash states: a sandbox whose create was never acknowledged, a network mid-delete.
+        daemon.store.update(tx -> {
+            tx.setSandboxState("half", ObjectState.CREATING);
+            tx.setNetworkState("gone", ObjectState.DELETING);
+        });
+        daemon.close();
+        // An orphan: a sandbox namespace with the daemon's prefix that the store does not know.
+        Observer.run("ip", "netns", "add", prefix + "orphan");
+        // A foreign link and a foreign namespace that must survive.
+        Observer.run("ip", "-n", host.name(), "link", "add", "nstforeign", "type", "bridge");
+
+        daemon = new Daemon(true);
+        assertThat(daemon.engine.listSandboxes()).isEmpty();
+        assertThat(daemon.engine.listNetworks()).extracting(NetworkView::name).containsExactly("bridge", "keep");
+        assertThat(Observer.netnsList()).doesNotContain(prefix + "half", prefix + "orphan");
+        assertThat(Observer.linkNames(host.name())).doesNotContain("nstgone0").contains("nstforeign");
+        assertThat(Observer.linkNames(host.name()).stream().filter(n -> n.startsWith("veth"))).isEmpty();
+        assertThat(save()).doesNotContain("nstgone0");
+    }
+
+    @Test
+    void userlandProxyRelaysTcpAndUdpFromLoopback() throws Exception {
+        daemon = new Daemon(true);
+        SandboxView s = daemon.engine.createSandbox(new SandboxCreateRequest("srv", null, null,
+                List.of("127.0.0.1:18080:80/tcp", "18081:81/udp")));
+        assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("srv2", null, null,
+                List.of("18080:80")))).isInstanceOf(ConflictException.class).hasMessageContaining("srv");
+        NetNs sandboxNs = NetNs.open(prefix + "srv");
+        try (sandboxNs;
+             ServerSocketChannel tcp = sandboxNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(80)));
+             DatagramChannel udp = sandboxNs.call(() -> DatagramChannel.open().bind(new InetSocketAddress(81)))) {
+            Thread tcpServer = new Thread(() -> {
+                try (SocketChannel c = tcp.accept()) {
+                    c.write(ByteBuffer.wrap("hello tcp".getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException ignored) {
+                    // the assertion below reports it
+                }
+            });
+            tcpServer.start();
+            Thread udpServer = new Thread(() -> {
+                try {
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    var from = udp.receive(buf);
+                    udp.send(ByteBuffer.wrap("hello udp".getBytes(StandardCharsets.US_ASCII)), from);
+                } catch (IOException ignored) {
+                    // the assertion below reports it
+                }
+            });
+            udpServer.start();
+            String viaTcp = host.call(() -> {
+                try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", 18080))) {
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    c.read(buf);
+                    return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                }
+            });
+            assertThat(viaTcp).isEqualTo("hello tcp");
+            String viaUdp = host.call(() -> {
+                try (DatagramChannel c = DatagramChannel.open()) {
+                    c.connect(new InetSocketAddress("127.0.0.1", 18081));
+                    c.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    c.read(buf);
+                    return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                }
+            });
+            assertThat(viaUdp).isEqualTo("hello udp");
+            tcpServer.join(5000);
+            udpServer.join(5000);
+        }
+        assertThat(s.ports()).containsExactly("127.0.0.1:18080:80/tcp", "18081:81/udp");
+        daemon.engine.deleteSandbox("srv");
+        assertThat(daemon.proxy.published()).isEmpty();
+    }
+}

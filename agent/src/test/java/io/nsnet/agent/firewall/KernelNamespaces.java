@@ -1,0 +1,97 @@
+package io.nsnet.agent.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test-only helper: throwaway namespaces made with {@code ip netns add nst-fw-…} and an independent observer
+ * that runs commands in them with {@code ip netns exec NS argv…} (argument arrays, no shell). Never runs
+ * anything in the root namespace except {@code ip netns add/del/list}.
+ */
+final class KernelNamespaces implements AutoCloseable {
+
+    private final List<String> created = new ArrayList<>();
+
+    static boolean usable() {
+        try {
+            return "0".equals(run(List.of("id", "-u")).strip())
+                    && exec0(List.of("iptables-nft-restore", "--version")) && exec0(List.of("iptables-legacy-restore", "--version"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    String create(String tag) {
+        String name = "nst-fw-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8);
+        run(List.of("ip", "netns", "add", name));
+        created.add(name);
+        return name;
+    }
+
+    /** Runs argv inside the namespace and returns stdout; fails the test on a non-zero exit. */
+    static String in(String ns, String... argv) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+        cmd.addAll(List.of(argv));
+        return run(cmd);
+    }
+
+    /** iptables-save output without comment lines and with counters zeroed: what "byte for byte" compares. */
+    static String observe(String ns, IptablesVariant v) {
+        StringBuilder b = new StringBuilder();
+        for (String line : in(ns, v.save()).split("\n", -1)) {
+            if (!line.startsWith("#")) {
+                b.append(line.replaceAll("\\[\\d+:\\d+\\]$", "[0:0]")).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        for (String ns : created) {
+            run(List.of("ip", "netns", "del", ns));
+        }
+        String left = run(List.of("ip", "netns", "list"));
+        for (String ns : created) {
+            assertThat(left).as("namespace %s must be gone", ns).doesNotContain(ns);
+        }
+        created.clear();
+    }
+
+    private static boolean exec0(List<String> argv) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static String run(List<String> argv) {
+        try {
+            Process p = new ProcessBuilder(argv).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(argv + " timed out");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException(argv + " failed (" + p.exitValue() + "): " + new String(err, StandardCharsets.UTF_8));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(argv + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
