@@ -64,7 +64,7 @@ public final class Nsnetd implements Callable<Integer> {
     @Option(names = "--userland-proxy", arity = "1", description = "true|false (default true)")
     Boolean userlandProxy;
 
-    @Option(names = "--firewall-backend", description = "auto|nft|legacy (default auto)")
+    @Option(names = "--firewall-backend", description = "auto|nft|legacy|libiptc (default auto)")
     String firewallBackend;
 
     @Option(names = "--purge", description = "remove every sandbox, network, rule and chain nsnet made, and its state; then exit")
@@ -129,12 +129,12 @@ public final class Nsnetd implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (host; Rtnl hostRtnl = Rtnl.open(host); StateStore store = StateStore.open(cfg.stateDir());
              UserlandProxy proxy = new UserlandProxy(host)) {
-            FirewallApplier firewall = FirewallApplier.create(new NetnsIptablesExec(host), cfg.firewallBackend(),
+            FirewallApplier firewall = FirewallApplier.create(host, new NetnsIptablesExec(host), cfg.firewallBackend(),
                     cfg.chainPrefix());
             Engine engine = new Engine(cfg, host, hostRtnl, store, firewall, proxy);
             LOG.info("nsnetd {} starting: host {}, state {}, firewall {} prefix {}, userland proxy {}", Engine.VERSION,
                     cfg.hostNetns() == null ? "(own namespace)" : cfg.hostNetns(), cfg.stateDir(),
-                    firewall.variant().name().toLowerCase(java.util.Locale.ROOT), cfg.chainPrefix(), cfg.userlandProxy());
+                    firewall.backendName(), cfg.chainPrefix(), cfg.userlandProxy());
             if (purge) {
                 return new Purge(engine).run() ? 0 : 1;
             }
