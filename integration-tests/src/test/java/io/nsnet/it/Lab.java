@@ -210,6 +210,14 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
             b.append("-------- links in ").append(host).append('\n').append(host.ip("-br", "addr").out());
         }
         System.out.println(b);
+        // Also kept as a file: CI logs get truncated or filtered, target/it-failures/ does not.
+        try {
+            Path dir = Path.of(System.getProperty("nsnet.it.reports", "target/it-failures"));
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(id + ".txt"), b);
+        } catch (IOException x) {
+            System.out.println("(could not save the report: " + x + ")");
+        }
     }
 
     @Override
