@@ -16,7 +16,11 @@ final class Burst {
 
     enum Op { CREATE_NETWORK, CREATE_SANDBOX, CONNECT, DELETE_SANDBOX, DELETE_NETWORK }
 
-    record Call(Op op, String target, Outcome outcome, int status, String answer) {
+    record Call(Op op, String target, Outcome outcome, int status, String answer, long millis) {
+        @Override
+        public String toString() {
+            return op + " " + target + " -> " + (outcome == Outcome.UNKNOWN ? "no answer" : status) + " in " + millis + " ms";
+        }
     }
 
     private final Api api;
@@ -73,14 +77,24 @@ final class Burst {
         }
     }
 
+    private static long since(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** The slowest acknowledged call, for the scenario's diagnostics. */
+    Call slowest() {
+        return calls.stream().filter(c -> c.outcome() == Outcome.ACKED).max(java.util.Comparator.comparingLong(Call::millis)).orElse(null);
+    }
+
     /** Records one call; false when there was no answer (stop this client). */
     private boolean call(Op op, String target, java.util.function.Supplier<Api.Reply> request) {
+        long t0 = System.nanoTime();
         try {
             Api.Reply r = request.get();
-            calls.add(new Call(op, target, r.ok() ? Outcome.ACKED : Outcome.REFUSED, r.status(), r.raw()));
+            calls.add(new Call(op, target, r.ok() ? Outcome.ACKED : Outcome.REFUSED, r.status(), r.raw(), since(t0)));
             return true;
         } catch (Api.ApiUnavailable e) {
-            calls.add(new Call(op, target, Outcome.UNKNOWN, 0, e.getMessage()));
+            calls.add(new Call(op, target, Outcome.UNKNOWN, 0, e.getMessage(), since(t0)));
             return false;
         }
     }

@@ -45,8 +45,8 @@ class CrashTest {
         long t1 = System.nanoTime();
         List<Burst.Call> calls = burst.calls();
         lab.note("calls: " + calls);
-        System.out.printf("crash %s: %d calls acknowledged, %d cut by the kill%n", backend, burst.acked(),
-                calls.stream().filter(c -> c.outcome() == Burst.Outcome.UNKNOWN).count());
+        System.out.printf("crash %s: %d calls acknowledged, %d cut by the kill; slowest acknowledged: %s%n", backend,
+                burst.acked(), calls.stream().filter(c -> c.outcome() == Burst.Outcome.UNKNOWN).count(), burst.slowest());
         // What makes the scenario meaningful: changes were acknowledged, and the kill cut calls in flight.
         assertThat(burst.acked()).as("acknowledged calls before the kill").isPositive();
         assertThat(calls).as("calls cut by the kill").anyMatch(c -> c.outcome() == Burst.Outcome.UNKNOWN);
