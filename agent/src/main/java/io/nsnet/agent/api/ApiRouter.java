@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -45,12 +46,13 @@ final class ApiRouter extends Handler.Abstract {
 
     /** What a route produced: a status and a body to serialize (null for none). */
     private record Reply(int status, Object body) {
+        // A null from the service is a daemon bug: fail it as a 500 here rather than answer 200 with no body.
         static Reply ok(Object body) {
-            return new Reply(200, body);
+            return new Reply(200, Objects.requireNonNull(body, "the service returned no result"));
         }
 
         static Reply created(Object body) {
-            return new Reply(201, body);
+            return new Reply(201, Objects.requireNonNull(body, "the service returned no result"));
         }
 
         static Reply noContent() {

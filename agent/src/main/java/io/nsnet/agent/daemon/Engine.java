@@ -57,7 +57,9 @@ import io.nsnet.sysctl.Sysctls;
  * {@link ObjectState}): the object is committed as {@code creating}/{@code deleting} (durable, and reserving
  * its names and addresses) before the kernel is touched, and as {@code ready}/removed after, and only then is
  * the caller answered. A failure part-way rolls the kernel back and removes the row, so a client's error
- * leaves nothing behind; a crash part-way is finished by {@link Reconciler} at the next start.
+ * leaves nothing behind; a crash part-way is finished by {@link Reconciler} at the next start. The intent commit
+ * is not fsync'd on its own ({@link StateStore#writeIntent}): the closing commit's fsync covers it, so each
+ * operation waits for one fsync, not two.
  */
 public final class Engine implements NsnetService {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -154,7 +156,7 @@ public final class Engine implements NsnetService {
     Network createNetworkLocked(SubnetRequest req, String bridgeName, boolean internal, boolean icc,
             boolean masquerade, int mtu, boolean isDefault) {
         List<Cidr> routes = hostRoutes();
-        Network n = store.write(tx -> {
+        Network n = store.writeIntent(tx -> {
             if (tx.network(req.networkName()).isPresent()) {
                 throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
             }
@@ -202,7 +204,7 @@ public final class Engine implements NsnetService {
     @Override
     public void deleteNetwork(String name) {
         locked(() -> {
-            Network n = store.write(tx -> {
+            Network n = store.writeIntent(tx -> {
                 Network found = tx.requireNetwork(name);
                 if (found.isDefault()) {
                     throw new ConflictException("network " + name + " is the default network and cannot be removed");
@@ -264,7 +266,7 @@ public final class Engine implements NsnetService {
         }
         Optional<Ipv4> ip = Optional.ofNullable(r.ip()).map(s -> Ipv4.parse("ip", s));
         return locked(() -> {
-            Sandbox sb = store.write(tx -> {
+            Sandbox sb = store.writeIntent(tx -> {
                 if (tx.sandbox(r.name()).isPresent()) {
                     throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
                 }
@@ -300,7 +302,11 @@ public final class Engine implements NsnetService {
             });
             try {
                 buildSandbox(sb);
-                syncFirewall(List.of());
+                // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
+                // sandbox without ports skips the firewall's full state read, generation and diff.
+                if (!sb.ports().isEmpty()) {
+                    syncFirewall(List.of());
+                }
             } catch (RuntimeException e) {
                 LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
                 Errors errors = teardownSandboxKernel(sb);
@@ -315,7 +321,8 @@ public final class Engine implements NsnetService {
             });
             LOG.info("sandbox {} created in netns {} on {}", sb.name(), netns,
                     sb.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
-            return Views.sandbox(sb, store.snapshot());
+            // The view needs only this sandbox's networks, not a snapshot of every sandbox.
+            return Views.sandbox(sb, store::network);
         });
     }
 
@@ -390,7 +397,7 @@ public final class Engine implements NsnetService {
     @Override
     public void deleteSandbox(String name) {
         locked(() -> {
-            Sandbox sb = store.write(tx -> {
+            Sandbox sb = store.writeIntent(tx -> {
                 Sandbox found = tx.requireSandbox(name);
                 tx.setSandboxState(name, ObjectState.DELETING);
                 return found;
@@ -404,7 +411,9 @@ public final class Engine implements NsnetService {
     /** Rules first (so no rule points at a vanished address), then the kernel objects, then the row. */
     void teardownSandbox(Sandbox sb) {
         Errors errors = new Errors();
-        errors.run("firewall", () -> syncFirewall(List.of()));
+        if (!sb.ports().isEmpty()) { // a sandbox without ports has no rules to remove
+            errors.run("firewall", () -> syncFirewall(List.of()));
+        }
         errors.addAll(teardownSandboxKernel(sb));
         errors.throwIfAny("removing sandbox " + sb.name());
         store.update(tx -> tx.deleteSandbox(sb.name()));
@@ -434,7 +443,7 @@ public final class Engine implements NsnetService {
         }
         Optional<Ipv4> ip = Optional.ofNullable(r.ip()).map(s -> Ipv4.parse("ip", s));
         return locked(() -> {
-            Object[] made = store.write(tx -> {
+            Object[] made = store.writeIntent(tx -> {
                 Sandbox sb = tx.requireSandbox(r.sandbox());
                 Network n = readyNetwork(tx.requireNetwork(network));
                 if (sb.state() != ObjectState.READY) {
@@ -480,7 +489,7 @@ public final class Engine implements NsnetService {
             throw new ValidationException("sandbox: required, e.g. {\"sandbox\": \"web\"}");
         }
         return locked(() -> {
-            Object[] found = store.write(tx -> {
+            Object[] found = store.writeIntent(tx -> {
                 Sandbox sb = tx.requireSandbox(r.sandbox());
                 tx.requireNetwork(network);
                 Endpoint e = sb.endpoint(network).orElseThrow(() -> new NotFoundException(

@@ -125,6 +125,8 @@ public final class Nsnetd implements Callable<Integer> {
         }
         SdNotify systemd = SdNotify.fromEnvironment();
         NetNs host = cfg.hostNetns() == null ? NetNs.home() : NetNs.open(cfg.hostNetns());
+        // Counted down once main has stopped the server and closed the store: the shutdown hook waits for it.
+        CountDownLatch stopped = new CountDownLatch(1);
         try (host; Rtnl hostRtnl = Rtnl.open(host); StateStore store = StateStore.open(cfg.stateDir());
              UserlandProxy proxy = new UserlandProxy(host)) {
             FirewallApplier firewall = FirewallApplier.create(host, new NetnsIptablesExec(host), cfg.firewallBackend(),
@@ -150,6 +152,17 @@ public final class Nsnetd implements Callable<Integer> {
                 systemd.notify("STOPPING=1");
                 LOG.info("SIGTERM: stopping; networks and sandboxes stay in place");
                 stop.countDown();
+                // The JVM halts as soon as the hooks return, which would cut in-flight requests and the store's
+                // close, and it would exit 143: systemd counts that as a failed stop. Wait for main's orderly
+                // stop, then exit 0, as dockerd does on SIGTERM.
+                try {
+                    if (stopped.await(25, java.util.concurrent.TimeUnit.SECONDS)) {
+                        LOG.info("stopped");
+                        Runtime.getRuntime().halt(0);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             systemd.notify("READY=1\nSTATUS=serving on " + cfg.socket());
@@ -157,6 +170,8 @@ public final class Nsnetd implements Callable<Integer> {
             stop.await();
             server.stop();
             return 0;
+        } finally {
+            stopped.countDown();
         }
     }
 }

@@ -33,9 +33,14 @@ final class Views {
     }
 
     static SandboxView sandbox(Sandbox s, StateSnapshot snap) {
+        return sandbox(s, snap::network);
+    }
+
+    /** With the networks looked up one by one: a view of one sandbox needs only its own networks. */
+    static SandboxView sandbox(Sandbox s, java.util.function.Function<String, java.util.Optional<Network>> networks) {
         List<SandboxView.EndpointView> eps = new ArrayList<>();
         for (Endpoint e : s.endpoints()) {
-            Network n = snap.network(e.network()).orElse(null);
+            Network n = networks.apply(e.network()).orElse(null);
             eps.add(new SandboxView.EndpointView(e.network(), e.ifname(), e.hostVeth(),
                     n == null ? e.ip().toString() : e.ip() + "/" + n.subnet().prefix(), e.mac().toString(),
                     n == null ? null : n.gateway().toString()));

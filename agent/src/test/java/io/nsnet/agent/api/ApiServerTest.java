@@ -241,6 +241,13 @@ class ApiServerTest {
     }
 
     @Test
+    void nullFromTheServiceIs500() throws Exception {
+        UnixHttp.Reply r = http.send("GET", "/v1/networks/null", (String) null);
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(message(r)).contains("no result");
+    }
+
+    @Test
     void illegalArgumentIs400() throws Exception {
         UnixHttp.Reply r = http.send("DELETE", "/v1/sandboxes/iae", (String) null);
         assertThat(r.status()).isEqualTo(400);
