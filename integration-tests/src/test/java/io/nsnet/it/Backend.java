@@ -1,9 +1,13 @@
 package io.nsnet.it;
 
-/** The two iptables variants the daemon can drive, and the matching tools the tests observe them with. */
+/**
+ * The firewall backends the daemon can drive ({@code --firewall-backend}), and the matching tools the tests
+ * observe them with: libiptc works on the legacy tables in-process, so it is observed with iptables-legacy.
+ */
 enum Backend {
     NFT("nft", "iptables-nft"),
-    LEGACY("legacy", "iptables-legacy");
+    LEGACY("legacy", "iptables-legacy"),
+    LIBIPTC("libiptc", "iptables-legacy");
 
     final String flag;
     final String iptables;
