@@ -32,10 +32,12 @@ import java.util.Objects;
  * The firewall in-process through libiptc (legacy x_tables only): no iptables process at all.
  *
  * <p>{@link #readLive()} snapshots each table as {@code iptc_init} does, in one system call
- * ({@link IptTableReader}), and decodes its entries ({@link IptcRuleCodec}); {@link #commit} carries out the planner's restore script on a fresh snapshot and
- * {@code iptc_commit}s each table once, under the xtables lock as iptables-legacy does. Everything runs on a
- * worker inside the host namespace ({@link NetNs#call}), one task per call, and each libiptc handle lives and
- * dies inside that task (libiptc binds to the calling thread's namespace and is not thread-safe).
+ * ({@link IptTableReader}), and decodes its entries ({@link IptcRuleCodec}). {@link #commit} carries out the
+ * planner's restore script on a fresh libiptc snapshot and {@code iptc_commit}s each table once, under the
+ * xtables lock as iptables-legacy does; a command that fails (a {@code -D} whose rule is gone) abandons that
+ * table's transaction. Everything runs on a worker inside the host namespace ({@link NetNs#call}), one task per
+ * call, and each libiptc handle lives and dies inside that task (libiptc binds to the calling thread's
+ * namespace and is not thread-safe).
  *
  * <p>Tables: like iptables-save, a table the kernel has not instantiated yet (absent from
  * {@code /proc/net/ip_tables_names}) reads as absent; asking the kernel for it would otherwise create it as a
