@@ -59,27 +59,22 @@ public final class ApiClient implements NsnetService, AutoCloseable {
     }
 
     /**
-     * Loads and initialises, on a background thread, the classes a request needs (Jetty's client and HTTP
-     * parser, Jackson and the record views) while the main thread is still parsing the command line: on a
-     * machine with a spare core this takes most of the client's start-up off the critical path. Nothing is
-     * shared with the real client but the JVM's class state; a failure here is ignored.
+     * Primes this client off the critical path (see {@link ClientPrewarm}): fills the mapper's deserializer
+     * caches for the view types and initialises Jetty's HTTP parser and generator (whose static set-up is the
+     * slowest part of a first request). Failures are ignored: this is only an optimisation.
      */
-    static void prewarm() {
-        Thread t = new Thread(() -> {
-            try {
-                ObjectMapper mapper = Json.lenient();
-                mapper.readValue(PREWARM_JSON, new TypeReference<List<NetworkView>>() { });
-                mapper.readValue("[]", new TypeReference<List<SandboxView>>() { });
-                mapper.readTree("{}");
-                new HttpClient(new HttpClientTransportOverHTTP(1));
-                Class.forName("org.eclipse.jetty.http.HttpParser", true, ApiClient.class.getClassLoader());
-                Class.forName("org.eclipse.jetty.http.HttpGenerator", true, ApiClient.class.getClassLoader());
-            } catch (Exception | LinkageError e) {
-                // Only an optimisation.
-            }
-        }, "nsnet-prewarm");
-        t.setDaemon(true);
-        t.start();
+    void warm() {
+        try {
+            json.readValue(PREWARM_JSON, type(new TypeReference<List<NetworkView>>() { }));
+            json.readValue("[]", type(new TypeReference<List<SandboxView>>() { }));
+            json.readValue("{}", SandboxView.class);
+            json.readValue("{}", InfoView.class);
+            json.readTree("{}");
+            Class.forName("org.eclipse.jetty.http.HttpParser", true, ApiClient.class.getClassLoader());
+            Class.forName("org.eclipse.jetty.http.HttpGenerator", true, ApiClient.class.getClassLoader());
+        } catch (IOException | ClassNotFoundException | LinkageError e) {
+            // Only an optimisation.
+        }
     }
 
     private static final String PREWARM_JSON = "[{\"name\":\"n\",\"id\":\"0\",\"internal\":false,\"mtu\":1500,"

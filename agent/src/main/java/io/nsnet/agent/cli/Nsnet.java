@@ -1,5 +1,7 @@
 package io.nsnet.agent.cli;
 
+import java.nio.file.Path;
+import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
@@ -13,10 +15,10 @@ public final class Nsnet {
 
     public static void main(String[] args) {
         quietAndQuickStart();
-        if (talksToDaemon(args)) {
-            ApiClient.prewarm();
-        }
-        System.exit(run(CliContext.system(), args));
+        Function<Path, ApiClient> clients = talksToDaemon(args)
+                ? ClientPrewarm.start(args, System.getenv())
+                : ApiClient::open;
+        System.exit(run(CliContext.system(clients), args));
     }
 
     /**
