@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +35,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * nsnetd's API seen from a client, over its Unix socket with Jetty's HTTP client: the same {@link NsnetService}
@@ -48,32 +50,45 @@ public final class ApiClient implements NsnetService, AutoCloseable {
     private final HttpClient http;
     private final ExecutorService threads;
     private final Transport transport;
-    private final ObjectMapper json = Json.lenient();
+    /** A future so a prewarmed mapper can still be in the making while the HTTP side starts (ClientPrewarm). */
+    private final CompletableFuture<ObjectMapper> mapper;
 
-    private ApiClient(Path socket, HttpClient http, ExecutorService threads) {
+    private ApiClient(Path socket, HttpClient http, ExecutorService threads, CompletableFuture<ObjectMapper> mapper) {
         this.socket = socket;
         this.http = http;
         this.threads = threads;
+        this.mapper = mapper;
         // Jetty 12.1 chooses the Unix socket per request through a Transport (ClientConnector.forUnixDomain is gone).
         this.transport = new Transport.TCPUnix(socket);
     }
 
     /**
-     * Primes this client off the critical path (see {@link ClientPrewarm}): fills the mapper's deserializer
-     * caches for the view types and initialises Jetty's HTTP parser and generator (whose static set-up is the
-     * slowest part of a first request). Failures are ignored: this is only an optimisation.
+     * Fills a mapper's deserializer caches for the view types (ClientPrewarm runs this on a spare thread).
+     * Failures are ignored: this is only an optimisation.
      */
-    void warm() {
+    static ObjectMapper warmMapper(ObjectMapper m) {
         try {
-            json.readValue(PREWARM_JSON, type(new TypeReference<List<NetworkView>>() { }));
-            json.readValue("[]", type(new TypeReference<List<SandboxView>>() { }));
-            json.readValue("{}", SandboxView.class);
-            json.readValue("{}", InfoView.class);
-            json.readTree("{}");
-            Class.forName("org.eclipse.jetty.http.HttpParser", true, ApiClient.class.getClassLoader());
-            Class.forName("org.eclipse.jetty.http.HttpGenerator", true, ApiClient.class.getClassLoader());
-        } catch (IOException | ClassNotFoundException | LinkageError e) {
+            m.readValue(PREWARM_JSON, m.getTypeFactory().constructType(new TypeReference<List<NetworkView>>() { }));
+            m.readValue("[]", m.getTypeFactory().constructType(new TypeReference<List<SandboxView>>() { }));
+            m.readValue("{}", SandboxView.class);
+            m.readValue("{}", InfoView.class);
+            m.readTree("{}");
+        } catch (IOException e) {
             // Only an optimisation.
+        }
+        return m;
+    }
+
+    /**
+     * {@code GET /v1/ping}, answers ignored: run early on a spare thread it opens the connection the command's
+     * own request then reuses (keep-alive) and initialises Jetty's request and response paths, the slowest
+     * part of a first request. Like the docker CLI's {@code /_ping}.
+     */
+    void ping() {
+        try {
+            send("GET", "/v1/ping", null);
+        } catch (CliException e) {
+            // The command's own request reports whatever is wrong.
         }
     }
 
@@ -85,6 +100,11 @@ public final class ApiClient implements NsnetService, AutoCloseable {
      * permission) get a precise message.
      */
     public static ApiClient open(Path socket) {
+        return open(socket, CompletableFuture.completedFuture(Json.lenient()));
+    }
+
+    /** As {@link #open(Path)}, with the response mapper supplied (it must be {@link Json#lenient()}'s kind). */
+    static ApiClient open(Path socket, CompletableFuture<ObjectMapper> mapper) {
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.exists(socket)) {
             throw unreachable(socket, "no such file (is nsnetd running?)");
         }
@@ -104,6 +124,9 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         transport.getClientConnector().setSslContextFactory(new NoTls());
         HttpClient http = new HttpClient(transport);
         http.setExecutor(threads);
+        // Daemon threads only: a client nobody closed (a prewarmed one the command did not use) must not keep
+        // the JVM alive.
+        http.setScheduler(new ScheduledExecutorScheduler("nsnet-cli-scheduler", true));
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "nsnet-cli"));
         http.setFollowRedirects(false);
         try {
@@ -112,7 +135,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             threads.shutdownNow();
             throw new CliException("cannot start the HTTP client: " + e.getMessage());
         }
-        return new ApiClient(socket, http, threads);
+        return new ApiClient(socket, http, threads, mapper);
     }
 
     /** Never used (the socket speaks plain HTTP); its start is skipped so JSSE is never initialised. */
@@ -133,7 +156,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     /** The response body as a JSON tree, for printing exactly what the API said. */
     public JsonNode getJson(String path) {
-        return parse(send("GET", path, null), json.getTypeFactory().constructType(JsonNode.class));
+        return parse(send("GET", path, null), json().getTypeFactory().constructType(JsonNode.class));
     }
 
     @Override
@@ -191,17 +214,21 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         return call("GET", "/v1/info", null, InfoView.class);
     }
 
+    private ObjectMapper json() {
+        return mapper.join();
+    }
+
     private JavaType type(TypeReference<?> ref) {
-        return json.getTypeFactory().constructType(ref);
+        return json().getTypeFactory().constructType(ref);
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) {
-        return parse(send(method, path, body), json.getTypeFactory().constructType(type));
+        return parse(send(method, path, body), json().getTypeFactory().constructType(type));
     }
 
     private <T> T parse(byte[] body, JavaType type) {
         try {
-            return json.readValue(body, type);
+            return json().readValue(body, type);
         } catch (JacksonException e) {
             throw new CliException("unexpected answer from nsnetd at " + socket + ": " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -218,7 +245,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
                 .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"));
         if (body != null) {
             try {
-                request.body(new BytesRequestContent("application/json", json.writeValueAsBytes(body)));
+                request.body(new BytesRequestContent("application/json", json().writeValueAsBytes(body)));
             } catch (IOException e) {
                 throw new CliException("cannot encode the request: " + e.getMessage());
             }
@@ -244,7 +271,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     private String errorMessage(int status, byte[] body) {
         try {
-            JsonNode node = json.readTree(body);
+            JsonNode node = json().readTree(body);
             if (node != null && node.hasNonNull("message")) {
                 return node.get("message").asText();
             }

@@ -50,6 +50,8 @@ public final class CdsTraining {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
+        // Like the CLI: one-shot, whatever helper threads are left.
+        System.exit(0);
     }
 
     /** Canned answers shaped like the daemon's, enough for every training command to succeed or fail. */

@@ -326,6 +326,15 @@ class CliTest {
         assertThat(Nsnet.run(ctx2, bad)).isEqualTo(1);
         assertThat(err2.toString()).startsWith("Error: cannot reach nsnetd at " + dir.resolve("none.sock")
                 + ": no such file");
+
+        // A prewarmed client the command never used (usage error) must not keep a JVM alive.
+        String[] unused = {"network", "create"};
+        assertThat(Nsnet.run(new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                env, c -> 0, ClientPrewarm.start(unused, env)), unused)).isEqualTo(2);
+        assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(t -> t.getName().startsWith("nsnet-cli") || t.getName().startsWith("nsnet-prewarm")
+                        || t.getName().startsWith("HttpClient"))
+                .allMatch(Thread::isDaemon);
     }
 
     @Test
