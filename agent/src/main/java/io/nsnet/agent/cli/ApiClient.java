@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +44,7 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 public final class ApiClient implements NsnetService, AutoCloseable {
     /** Long enough for a mutation queued behind others; a hung daemon still ends in an error, not a hang. */
     private static final long TIMEOUT_SECONDS = 120;
+    private static final long PING_TIMEOUT_SECONDS = 5;
 
     private final Path socket;
     private final HttpClient http;
@@ -86,7 +86,8 @@ public final class ApiClient implements NsnetService, AutoCloseable {
      */
     void ping() {
         try {
-            send("GET", "/v1/ping", null);
+            // Short timeout: a daemon too busy to answer a ping soon gets the command's own request anyway.
+            send("GET", "/v1/ping", null, PING_TIMEOUT_SECONDS);
         } catch (CliException e) {
             // The command's own request reports whatever is wrong.
         }
@@ -105,7 +106,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     /** As {@link #open(Path)}, with the response mapper supplied (it must be {@link Json#lenient()}'s kind). */
     static ApiClient open(Path socket, CompletableFuture<ObjectMapper> mapper) {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.exists(socket)) {
+        if (!Files.exists(socket)) {
             throw unreachable(socket, "no such file (is nsnetd running?)");
         }
         if (!Files.isWritable(socket)) {
@@ -236,12 +237,16 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         }
     }
 
-    /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
     private byte[] send(String method, String path, Object body) {
+        return send(method, path, body, TIMEOUT_SECONDS);
+    }
+
+    /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
+    private byte[] send(String method, String path, Object body, long timeoutSeconds) {
         Request request = http.newRequest("http://localhost" + path)
                 .transport(transport)
                 .method(method)
-                .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .timeout(timeoutSeconds, TimeUnit.SECONDS)
                 .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"));
         if (body != null) {
             try {
@@ -257,7 +262,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         } catch (TimeoutException e) {
-            throw new CliException("nsnetd at " + socket + " did not answer within " + TIMEOUT_SECONDS + " s");
+            throw new CliException("nsnetd at " + socket + " did not answer within " + timeoutSeconds + " s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw unreachable(socket, cause.getMessage() == null ? cause.toString() : cause.getMessage());
