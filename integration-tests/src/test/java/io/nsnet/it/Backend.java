@@ -1,8 +1,8 @@
 package io.nsnet.it;
 
 /**
- * The firewall backends the daemon can drive, and the tools the tests observe them with: the two iptables
- * variants, and libiptc, which writes the legacy tables in-process (so iptables-legacy-save sees its work).
+ * The firewall backends the daemon can drive ({@code --firewall-backend}), and the matching tools the tests
+ * observe them with: libiptc works on the legacy tables in-process, so it is observed with iptables-legacy.
  */
 enum Backend {
     NFT("nft", "iptables-nft"),

@@ -386,6 +386,24 @@ public final class IptEntryCodec {
         return b;
     }
 
+    /**
+     * An entry as the kernel returned it, made fit to pass back to libiptc (e.g. to {@code iptc_delete_entry})
+     * without decoding it: a standard target gets its name back ({@code targetName}: the verdict's or the jump's
+     * chain), because libiptc takes an empty name for a fall-through.
+     */
+    public static byte[] toInputForm(byte[] kernelEntry, String targetName) {
+        byte[] b = identity(kernelEntry);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        int t = Short.toUnsignedInt(bb.getShort(XtLayout.ENTRY_TARGET_OFFSET));
+        if (targetName != null && !targetName.isEmpty() && t + XtLayout.XT_HEADER <= b.length && name(b, t).isEmpty()) {
+            byte[] n = targetName.getBytes(StandardCharsets.US_ASCII);
+            if (n.length < XtLayout.XT_NAME_LEN) {
+                System.arraycopy(n, 0, b, t + XtLayout.XT_NAME, n.length);
+            }
+        }
+        return b;
+    }
+
     private static boolean isVerdictName(String name) {
         return name.equals("ACCEPT") || name.equals("DROP") || name.equals("QUEUE") || name.equals("RETURN");
     }

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class ApiRouter extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     private static final String JSON_TYPE = "application/json";
+    private static final Map<String, String> PING = Map.of("status", "ok");
 
     private final NsnetService service;
     private final ObjectMapper json;
@@ -104,6 +106,11 @@ final class ApiRouter extends Handler.Abstract {
             if (collection.equals("info") && seg.size() == 2) {
                 allow(method, "GET");
                 return Reply.ok(service.info());
+            }
+            if (collection.equals("ping") && seg.size() == 2) {
+                // Liveness without touching the service (clients warm their connection with it; not logged).
+                allow(method, "GET");
+                return Reply.ok(PING);
             }
             if (collection.equals("networks")) {
                 Reply r = networks(method, seg, request);

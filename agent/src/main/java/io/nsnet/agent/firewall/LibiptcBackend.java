@@ -8,7 +8,6 @@ import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Ruleset;
 import io.nsnet.agent.firewall.model.Table;
 import io.nsnet.agent.firewall.model.TableName;
-import io.nsnet.iptc.IptEntry;
 import io.nsnet.iptc.IptEntryCodec;
 import io.nsnet.iptc.Ip4tc;
 import io.nsnet.iptc.IptcException;
@@ -32,10 +31,12 @@ import java.util.Objects;
  * The firewall in-process through libiptc (legacy x_tables only): no iptables process at all.
  *
  * <p>{@link #readLive()} snapshots each table as {@code iptc_init} does, in one system call
- * ({@link IptTableReader}), and decodes its entries ({@link IptcRuleCodec}); {@link #commit} carries out the planner's restore script on a fresh snapshot and
- * {@code iptc_commit}s each table once, under the xtables lock as iptables-legacy does. Everything runs on a
- * worker inside the host namespace ({@link NetNs#call}), one task per call, and each libiptc handle lives and
- * dies inside that task (libiptc binds to the calling thread's namespace and is not thread-safe).
+ * ({@link IptTableReader}), and decodes its entries ({@link IptcRuleCodec}). {@link #commit} carries out the
+ * planner's restore script on a fresh libiptc snapshot and {@code iptc_commit}s each table once, under the
+ * xtables lock as iptables-legacy does; a command that fails (a {@code -D} whose rule is gone) abandons that
+ * table's transaction. Everything runs on a worker inside the host namespace ({@link NetNs#call}), one task per
+ * call, and each libiptc handle lives and dies inside that task (libiptc binds to the calling thread's
+ * namespace and is not thread-safe).
  *
  * <p>Tables: like iptables-save, a table the kernel has not instantiated yet (absent from
  * {@code /proc/net/ip_tables_names}) reads as absent; asking the kernel for it would otherwise create it as a
@@ -45,10 +46,11 @@ public final class LibiptcBackend implements FirewallBackend {
 
     private final NetNs ns;
     /**
-     * Foreign rules of the last read by their description, so that a plan can delete one from nsnet's own
-     * chains (ForeignRule text is not iptables syntax that could be parsed back). Replaced, never mutated.
+     * Foreign rules of the last read by their description, as entries libiptc takes, so that a plan can delete
+     * one from nsnet's own chains (ForeignRule text is not iptables syntax that could be parsed back). Replaced,
+     * never mutated.
      */
-    private volatile Map<String, IptEntry> foreign = Map.of();
+    private volatile Map<String, byte[]> foreign = Map.of();
     /**
      * Rules of the last read by entry identity ({@link IptEntryCodec#identity} + target name). A read decodes
      * only entries it has not seen last time: at 1000 networks (8000 rules) decoding every entry costs tens of
@@ -114,7 +116,7 @@ public final class LibiptcBackend implements FirewallBackend {
 
     @Override
     public Ruleset readLive() {
-        Map<String, IptEntry> foreignSeen = new HashMap<>();
+        Map<String, byte[]> foreignSeen = new HashMap<>();
         Map<EntryKey, Rule> previous = decoded;
         Map<EntryKey, Rule> seen = new HashMap<>(Math.max(16, previous.size() * 2));
         Ruleset r;
@@ -138,7 +140,7 @@ public final class LibiptcBackend implements FirewallBackend {
     }
 
     private static Table read(TableName t, Map<EntryKey, Rule> previous, Map<EntryKey, Rule> seen,
-            Map<String, IptEntry> foreignSeen) {
+            Map<String, byte[]> foreignSeen) {
         Map<String, Chain> chains = new LinkedHashMap<>();
         for (IptTableReader.ChainEntries c : IptTableReader.read(t.id())) {
             List<Rule> rules = new ArrayList<>(c.rules().size());
@@ -146,13 +148,10 @@ public final class LibiptcBackend implements FirewallBackend {
                 EntryKey key = new EntryKey(IptEntryCodec.identity(rr.entry()), rr.target());
                 Rule rule = previous.get(key);
                 if (rule == null) {
-                    IptEntry e = IptEntryCodec.decode(rr.entry(), rr.target());
-                    rule = IptcRuleCodec.toRule(e);
-                    if (rule instanceof ForeignRule f) {
-                        foreignSeen.put(f.spec(), e);
-                    }
-                } else if (rule instanceof ForeignRule f) {
-                    foreignSeen.put(f.spec(), IptEntryCodec.decode(rr.entry(), rr.target()));
+                    rule = toRule(rr);
+                }
+                if (rule instanceof ForeignRule f) {
+                    foreignSeen.put(f.spec(), IptEntryCodec.toInputForm(rr.entry(), rr.target()));
                 }
                 seen.put(key, rule);
                 rules.add(rule);
@@ -160,6 +159,20 @@ public final class LibiptcBackend implements FirewallBackend {
             chains.put(c.name(), new Chain(c.name(), c.policy(), rules));
         }
         return new Table(t, chains);
+    }
+
+    /**
+     * Decodes one entry. Whatever the codec cannot even represent (an address with bits outside its mask, an
+     * interface mask iptables would not write, a verdict it does not know) is someone else's rule written by
+     * something other than iptables: foreign, never a reason to fail the read.
+     */
+    private static Rule toRule(IptcHandle.RawRule rr) {
+        try {
+            return IptcRuleCodec.toRule(IptEntryCodec.decode(rr.entry(), rr.target()));
+        } catch (IllegalArgumentException e) {
+            return new ForeignRule(IptcRuleCodec.FOREIGN_PREFIX + "raw " + java.util.HexFormat.of().formatHex(
+                    IptEntryCodec.identity(rr.entry())) + " -> " + rr.target() + ">");
+        }
     }
 
     /** The tables this thread's namespace has instantiated (the worker is inside it, hence thread-self). */
@@ -184,7 +197,7 @@ public final class LibiptcBackend implements FirewallBackend {
         if (script.isEmpty()) {
             return;
         }
-        Map<String, IptEntry> foreignNow = foreign;
+        Map<String, byte[]> foreignNow = foreign;
         ns.run(() -> {
             try (XtablesLock lock = XtablesLock.acquire()) {
                 for (RestoreScript.Section s : script.sections()) {
@@ -194,7 +207,7 @@ public final class LibiptcBackend implements FirewallBackend {
         });
     }
 
-    private static void commitSection(RestoreScript.Section s, Map<String, IptEntry> foreignNow) {
+    private static void commitSection(RestoreScript.Section s, Map<String, byte[]> foreignNow) {
         try (IptcHandle h = IptcHandle.open(s.table().id())) {
             for (RestoreScript.Command c : s.commands()) {
                 try {
@@ -214,7 +227,7 @@ public final class LibiptcBackend implements FirewallBackend {
         }
     }
 
-    private static void apply(IptcHandle h, RestoreScript.Command c, Map<String, IptEntry> foreignNow) {
+    private static void apply(IptcHandle h, RestoreScript.Command c, Map<String, byte[]> foreignNow) {
         if (c instanceof RestoreScript.DeclareChain d) {
             if (d.policy() != null) {
                 h.setPolicy(d.chain(), d.policy());
@@ -241,10 +254,10 @@ public final class LibiptcBackend implements FirewallBackend {
         }
     }
 
-    private static byte[] entry(String spec, Map<String, IptEntry> foreignNow) {
-        IptEntry known = foreignNow.get(spec);
+    private static byte[] entry(String spec, Map<String, byte[]> foreignNow) {
+        byte[] known = foreignNow.get(spec);
         if (known != null) {
-            return IptEntryCodec.encode(known);
+            return known;
         }
         Rule r = RuleParser.parse(spec);
         if (!(r instanceof RuleSpec rs)) {

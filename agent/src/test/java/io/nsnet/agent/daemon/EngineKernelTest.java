@@ -121,8 +121,16 @@ class EngineKernelTest {
         return "iptables-nft";
     }
 
+    /**
+     * Without comment lines and without the policy counters of built-in chains: those count whatever the
+     * namespace itself sends (legacy tables count it, nft's empty base chains do not) and are not nsnet's.
+     */
+    static String normalize(String save) {
+        return save.replaceAll("(?m)^#.*\\n", "").replaceAll("(?m)^(:\\S+ \\S+) \\[\\d+:\\d+\\]$", "$1");
+    }
+
     String save() {
-        return Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save").replaceAll("(?m)^#.*\\n", "");
+        return normalize(Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save"));
     }
 
     private String sandboxIp(SandboxView s, int i) {
@@ -231,8 +239,8 @@ class EngineKernelTest {
         daemon.close();
 
         daemon = new Daemon(true);
-        assertThat(Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save", "-c").replaceAll("(?m)^#.*\\n", ""))
-                .isEqualTo(rules.replaceAll("(?m)^#.*\\n", ""));
+        assertThat(normalize(Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save", "-c")))
+                .isEqualTo(normalize(rules));
         daemon.close();
 
         // Someone deletes a sandbox's veth and flushes nsnet's chain while the daemon is down.

@@ -38,7 +38,7 @@ class EngineLibiptcKernelTest extends EngineKernelTest {
             }
             if (table.length() > 0 || line.startsWith("*")) {
                 table.append(line).append('\n');
-                pristine &= !line.startsWith("-A") && !(line.startsWith(":") && !line.contains(" ACCEPT "));
+                pristine &= !line.startsWith("-A") && !(line.startsWith(":") && !line.endsWith(" ACCEPT"));
                 if (line.equals("COMMIT")) {
                     if (!pristine) {
                         out.append(table);

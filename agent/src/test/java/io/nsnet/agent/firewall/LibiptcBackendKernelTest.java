@@ -155,6 +155,38 @@ class LibiptcBackendKernelTest {
     }
 
     @Test
+    void entriesNoIptablesWouldWriteAreForeignNotFatal() {
+        String ns = namespaces.create("lraw");
+        FirewallApplier applier = new FirewallApplier(backendIn(ns), IptablesVariant.LEGACY, "NSNET");
+        FirewallState s = new FirewallState("NSNET", true, List.of(FirewallState.Network.bridge("nsnet0", "172.17.0.0/16")),
+                List.of());
+        applier.apply(s);
+        String converged = observe(ns, IptablesVariant.LEGACY);
+        // -s 10.1.2.3 with mask /8 and the host bits left in: libiptc takes it, iptables never writes it.
+        byte[] odd = io.nsnet.iptc.IptEntryCodec.encode(new io.nsnet.iptc.IptEntry(
+                io.nsnet.iptc.IptIp.ANY.withSource(0x0A000000, 0xFF000000, false), List.of(), io.nsnet.iptc.XtTarget.Verdict.DROP));
+        odd[3] = 3; // src is big-endian at offset 0: 10.0.0.3
+        handle.run(() -> {
+            try (io.nsnet.iptc.IptcHandle h = io.nsnet.iptc.IptcHandle.open("filter")) {
+                h.append("FORWARD", odd);
+                h.append("NSNET", odd);
+                h.commit();
+            }
+        });
+        Ruleset live = applier.readLive();
+        assertThat(live.table(TableName.FILTER).rules("NSNET")).last().isInstanceOf(ForeignRule.class);
+        assertThat(live.table(TableName.FILTER).rules("NSNET").get(live.table(TableName.FILTER).rules("NSNET").size() - 1).spec())
+                .startsWith("<libiptc raw ");
+        // The next apply removes it from nsnet's own chain and leaves the one in FORWARD alone.
+        assertThat(applier.apply(s).changed()).isTrue();
+        String after = observe(ns, IptablesVariant.LEGACY);
+        assertThat(after.lines().filter(l -> l.startsWith("-A NSNET ")).toList())
+                .isEqualTo(converged.lines().filter(l -> l.startsWith("-A NSNET ")).toList());
+        assertThat(after).contains("-A FORWARD -s 10.0.0.3/8 -j DROP");
+        assertThat(applier.apply(s).changed()).isFalse();
+    }
+
+    @Test
     void commitsWaitForTheXtablesLockLikeIptablesDashW() throws Exception {
         String ns = namespaces.create("llock");
         LibiptcBackend b = backendIn(ns);

@@ -58,14 +58,14 @@ public final class FirewallBench {
             String name = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
             NetNs ns = NetNs.create(name);
             try {
-                runVariant(v, new NetnsIptablesExec(ns), null, iterations, rows);
+                runVariant(v, new NetnsIptablesExec(ns), null, null, iterations, rows);
                 if (v == IptablesVariant.LEGACY && LibiptcBackend.available()) {
                     rows.add("");
                     // A fresh namespace, so the libiptc figures start from the same empty tables.
                     String lname = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
                     NetNs lns = NetNs.create(lname);
                     try {
-                        runVariant(v, new NetnsIptablesExec(lns), new LibiptcBackend(lns), iterations, rows);
+                        runVariant(v, new NetnsIptablesExec(lns), new LibiptcBackend(lns), lns, iterations, rows);
                     } finally {
                         lns.close();
                         NetNs.delete(lname);
@@ -80,9 +80,12 @@ public final class FirewallBench {
         rows.forEach(System.out::println);
     }
 
-    /** @param lib the libiptc backend to measure, or null for iptables-save/iptables-restore processes */
-    private static void runVariant(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, int iterations, List<String> rows)
-            throws IOException {
+    /**
+     * @param lib   the libiptc backend to measure, or null for iptables-save/iptables-restore processes
+     * @param libNs the namespace lib works in (for the floor row), or null
+     */
+    private static void runVariant(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, NetNs libNs, int iterations,
+            List<String> rows) throws IOException {
         Map<String, double[]> zero = new LinkedHashMap<>();
         String label = lib == null ? v.name().toLowerCase() : lib.name();
         for (int size : SIZES) {
@@ -98,6 +101,9 @@ public final class FirewallBench {
                     measureRestoreOnly(v, exec, lib, applier, size, iterations));
             results.put(lib == null ? "(iptables-save alone)" : "(libiptc read alone)",
                     measure(iterations, i -> applier.readLive(), () -> { }));
+            if (lib != null) {
+                results.put("(libiptc floor, 2 tables)", measure(iterations, i -> replaceBothTablesUnchanged(libNs), () -> { }));
+            }
             results.put("docker 8x iptables -w", measure(iterations, i -> dockerWay(v, exec, extra(size, i + 1), "-I"),
                     () -> { }, i -> dockerWay(v, exec, extra(size, i + 1), "-D")));
             applier.teardown(List.of());
@@ -191,6 +197,27 @@ public final class FirewallBench {
         }
         Arrays.sort(t);
         return t;
+    }
+
+    /**
+     * What any libiptc change of filter and nat costs at least: each table read (iptc_init), marked changed (a
+     * rule added and removed again) and committed (the kernel replaces and re-checks the whole table), as a
+     * new network's change does. The difference to "libiptc commit only" is all nsnet's own work.
+     */
+    private static void replaceBothTablesUnchanged(NetNs ns) {
+        byte[] dummy = io.nsnet.iptc.IptEntryCodec.encode(new io.nsnet.iptc.IptEntry(
+                io.nsnet.iptc.IptIp.ANY.withIn("nsbench0", false), List.of(), io.nsnet.iptc.XtTarget.Verdict.ACCEPT));
+        ns.run(() -> {
+            try (io.nsnet.iptc.XtablesLock lock = io.nsnet.iptc.XtablesLock.acquire()) {
+                for (String[] t : new String[][] {{"filter", "FORWARD"}, {"nat", "POSTROUTING"}}) {
+                    try (io.nsnet.iptc.IptcHandle h = io.nsnet.iptc.IptcHandle.open(t[0])) {
+                        h.append(t[1], dummy);
+                        h.deleteMatching(t[1], dummy);
+                        h.commit();
+                    }
+                }
+            }
+        });
     }
 
     /** Docker 20.10's 8 iptables processes for one network (-I to add, -D to remove). */
