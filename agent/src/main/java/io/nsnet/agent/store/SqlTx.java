@@ -220,6 +220,16 @@ final class SqlTx implements Tx {
     }
 
     @Override
+    public Map<Ipv4, String> addressesOn(String network) {
+        Map<Ipv4, String> held = new HashMap<>();
+        for (Owned<Ipv4> e : query("SELECT sandbox, ip FROM endpoints WHERE network = ?",
+                rs -> new Owned<>(rs.getString(1), Ipv4.parse(rs.getString(2))), network)) {
+            held.put(e.value(), e.sandbox());
+        }
+        return held;
+    }
+
+    @Override
     public int lastPoolIndex() {
         return meta(META_LAST_POOL).map(Integer::parseInt).orElse(-1);
     }
