@@ -535,7 +535,9 @@ public final class Engine implements NsnetService {
 
     /** The firewall's view of the stored state: everything not being deleted. */
     FirewallState firewallState() {
-        StateSnapshot snap = store.snapshot();
+        // Only sandboxes that publish ports matter to the ruleset; loading all of them (with endpoints) on every
+        // network create and delete made those grow with the number of sandboxes.
+        StateSnapshot snap = store.read(tx -> new StateSnapshot(tx.networks(), tx.sandboxesWithPorts(), tx.lastPoolIndex()));
         List<FirewallState.Network> nets = new ArrayList<>();
         Set<String> live = new HashSet<>();
         for (Network n : snap.networks()) {

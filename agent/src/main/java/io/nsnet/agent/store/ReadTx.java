@@ -50,6 +50,11 @@ public interface ReadTx {
         return held;
     }
 
+    /** The sandboxes that publish ports, with endpoints and ports: all the firewall needs of sandboxes. */
+    default List<Sandbox> sandboxesWithPorts() {
+        return sandboxes().stream().filter(s -> !s.ports().isEmpty()).toList();
+    }
+
     /** Index of the default pool the last automatic subnet allocation used, -1 if none yet. */
     int lastPoolIndex();
 
