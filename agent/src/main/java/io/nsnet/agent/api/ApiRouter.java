@@ -13,6 +13,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
 final class ApiRouter extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
     private static final String JSON_TYPE = "application/json";
+    private static final Map<String, String> PING = Map.of("status", "ok");
 
     private final NsnetService service;
     private final ObjectMapper json;
@@ -45,12 +48,13 @@ final class ApiRouter extends Handler.Abstract {
 
     /** What a route produced: a status and a body to serialize (null for none). */
     private record Reply(int status, Object body) {
+        // A null from the service is a daemon bug: fail it as a 500 here rather than answer 200 with no body.
         static Reply ok(Object body) {
-            return new Reply(200, body);
+            return new Reply(200, Objects.requireNonNull(body, "the service returned no result"));
         }
 
         static Reply created(Object body) {
-            return new Reply(201, body);
+            return new Reply(201, Objects.requireNonNull(body, "the service returned no result"));
         }
 
         static Reply noContent() {
@@ -102,6 +106,11 @@ final class ApiRouter extends Handler.Abstract {
             if (collection.equals("info") && seg.size() == 2) {
                 allow(method, "GET");
                 return Reply.ok(service.info());
+            }
+            if (collection.equals("ping") && seg.size() == 2) {
+                // Liveness without touching the service (clients warm their connection with it; not logged).
+                allow(method, "GET");
+                return Reply.ok(PING);
             }
             if (collection.equals("networks")) {
                 Reply r = networks(method, seg, request);

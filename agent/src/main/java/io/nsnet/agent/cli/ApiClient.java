@@ -17,9 +17,9 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +34,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * nsnetd's API seen from a client, over its Unix socket with Jetty's HTTP client: the same {@link NsnetService}
@@ -43,43 +44,53 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 public final class ApiClient implements NsnetService, AutoCloseable {
     /** Long enough for a mutation queued behind others; a hung daemon still ends in an error, not a hang. */
     private static final long TIMEOUT_SECONDS = 120;
+    private static final long PING_TIMEOUT_SECONDS = 5;
 
     private final Path socket;
     private final HttpClient http;
     private final ExecutorService threads;
     private final Transport transport;
-    private final ObjectMapper json = Json.lenient();
+    /** A future so a prewarmed mapper can still be in the making while the HTTP side starts (ClientPrewarm). */
+    private final CompletableFuture<ObjectMapper> mapper;
 
-    private ApiClient(Path socket, HttpClient http, ExecutorService threads) {
+    private ApiClient(Path socket, HttpClient http, ExecutorService threads, CompletableFuture<ObjectMapper> mapper) {
         this.socket = socket;
         this.http = http;
         this.threads = threads;
+        this.mapper = mapper;
         // Jetty 12.1 chooses the Unix socket per request through a Transport (ClientConnector.forUnixDomain is gone).
         this.transport = new Transport.TCPUnix(socket);
     }
 
     /**
-     * Loads and initialises, on a background thread, the classes a request needs (Jetty's client and HTTP
-     * parser, Jackson and the record views) while the main thread is still parsing the command line: on a
-     * machine with a spare core this takes most of the client's start-up off the critical path. Nothing is
-     * shared with the real client but the JVM's class state; a failure here is ignored.
+     * Fills a mapper's deserializer caches for the view types (ClientPrewarm runs this on a spare thread).
+     * Failures are ignored: this is only an optimisation.
      */
-    static void prewarm() {
-        Thread t = new Thread(() -> {
-            try {
-                ObjectMapper mapper = Json.lenient();
-                mapper.readValue(PREWARM_JSON, new TypeReference<List<NetworkView>>() { });
-                mapper.readValue("[]", new TypeReference<List<SandboxView>>() { });
-                mapper.readTree("{}");
-                new HttpClient(new HttpClientTransportOverHTTP(1));
-                Class.forName("org.eclipse.jetty.http.HttpParser", true, ApiClient.class.getClassLoader());
-                Class.forName("org.eclipse.jetty.http.HttpGenerator", true, ApiClient.class.getClassLoader());
-            } catch (Exception | LinkageError e) {
-                // Only an optimisation.
-            }
-        }, "nsnet-prewarm");
-        t.setDaemon(true);
-        t.start();
+    static ObjectMapper warmMapper(ObjectMapper m) {
+        try {
+            m.readValue(PREWARM_JSON, m.getTypeFactory().constructType(new TypeReference<List<NetworkView>>() { }));
+            m.readValue("[]", m.getTypeFactory().constructType(new TypeReference<List<SandboxView>>() { }));
+            m.readValue("{}", SandboxView.class);
+            m.readValue("{}", InfoView.class);
+            m.readTree("{}");
+        } catch (IOException e) {
+            // Only an optimisation.
+        }
+        return m;
+    }
+
+    /**
+     * {@code GET /v1/ping}, answers ignored: run early on a spare thread it opens the connection the command's
+     * own request then reuses (keep-alive) and initialises Jetty's request and response paths, the slowest
+     * part of a first request. Like the docker CLI's {@code /_ping}.
+     */
+    void ping() {
+        try {
+            // Short timeout: a daemon too busy to answer a ping soon gets the command's own request anyway.
+            send("GET", "/v1/ping", null, PING_TIMEOUT_SECONDS);
+        } catch (CliException e) {
+            // The command's own request reports whatever is wrong.
+        }
     }
 
     private static final String PREWARM_JSON = "[{\"name\":\"n\",\"id\":\"0\",\"internal\":false,\"mtu\":1500,"
@@ -90,7 +101,12 @@ public final class ApiClient implements NsnetService, AutoCloseable {
      * permission) get a precise message.
      */
     public static ApiClient open(Path socket) {
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && !Files.exists(socket)) {
+        return open(socket, CompletableFuture.completedFuture(Json.lenient()));
+    }
+
+    /** As {@link #open(Path)}, with the response mapper supplied (it must be {@link Json#lenient()}'s kind). */
+    static ApiClient open(Path socket, CompletableFuture<ObjectMapper> mapper) {
+        if (!Files.exists(socket)) {
             throw unreachable(socket, "no such file (is nsnetd running?)");
         }
         if (!Files.isWritable(socket)) {
@@ -109,6 +125,9 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         transport.getClientConnector().setSslContextFactory(new NoTls());
         HttpClient http = new HttpClient(transport);
         http.setExecutor(threads);
+        // Daemon threads only: a client nobody closed (a prewarmed one the command did not use) must not keep
+        // the JVM alive.
+        http.setScheduler(new ScheduledExecutorScheduler("nsnet-cli-scheduler", true));
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "nsnet-cli"));
         http.setFollowRedirects(false);
         try {
@@ -117,7 +136,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             threads.shutdownNow();
             throw new CliException("cannot start the HTTP client: " + e.getMessage());
         }
-        return new ApiClient(socket, http, threads);
+        return new ApiClient(socket, http, threads, mapper);
     }
 
     /** Never used (the socket speaks plain HTTP); its start is skipped so JSSE is never initialised. */
@@ -138,7 +157,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     /** The response body as a JSON tree, for printing exactly what the API said. */
     public JsonNode getJson(String path) {
-        return parse(send("GET", path, null), json.getTypeFactory().constructType(JsonNode.class));
+        return parse(send("GET", path, null), json().getTypeFactory().constructType(JsonNode.class));
     }
 
     @Override
@@ -196,17 +215,21 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         return call("GET", "/v1/info", null, InfoView.class);
     }
 
+    private ObjectMapper json() {
+        return mapper.join();
+    }
+
     private JavaType type(TypeReference<?> ref) {
-        return json.getTypeFactory().constructType(ref);
+        return json().getTypeFactory().constructType(ref);
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) {
-        return parse(send(method, path, body), json.getTypeFactory().constructType(type));
+        return parse(send(method, path, body), json().getTypeFactory().constructType(type));
     }
 
     private <T> T parse(byte[] body, JavaType type) {
         try {
-            return json.readValue(body, type);
+            return json().readValue(body, type);
         } catch (JacksonException e) {
             throw new CliException("unexpected answer from nsnetd at " + socket + ": " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -214,16 +237,20 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         }
     }
 
-    /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
     private byte[] send(String method, String path, Object body) {
+        return send(method, path, body, TIMEOUT_SECONDS);
+    }
+
+    /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
+    private byte[] send(String method, String path, Object body, long timeoutSeconds) {
         Request request = http.newRequest("http://localhost" + path)
                 .transport(transport)
                 .method(method)
-                .timeout(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .timeout(timeoutSeconds, TimeUnit.SECONDS)
                 .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"));
         if (body != null) {
             try {
-                request.body(new BytesRequestContent("application/json", json.writeValueAsBytes(body)));
+                request.body(new BytesRequestContent("application/json", json().writeValueAsBytes(body)));
             } catch (IOException e) {
                 throw new CliException("cannot encode the request: " + e.getMessage());
             }
@@ -235,7 +262,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
         } catch (TimeoutException e) {
-            throw new CliException("nsnetd at " + socket + " did not answer within " + TIMEOUT_SECONDS + " s");
+            throw new CliException("nsnetd at " + socket + " did not answer within " + timeoutSeconds + " s");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw unreachable(socket, cause.getMessage() == null ? cause.toString() : cause.getMessage());
@@ -249,7 +276,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     private String errorMessage(int status, byte[] body) {
         try {
-            JsonNode node = json.readTree(body);
+            JsonNode node = json().readTree(body);
             if (node != null && node.hasNonNull("message")) {
                 return node.get("message").asText();
             }

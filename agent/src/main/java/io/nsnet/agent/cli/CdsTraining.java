@@ -33,7 +33,7 @@ public final class CdsTraining {
         ApiServer server = new ApiServer();
         server.start(socket, new SampleService());
         PrintWriter sink = new PrintWriter(Writer.nullWriter());
-        CliContext context = new CliContext(sink, sink, Map.of("NSNET_SOCKET", socket.toString()), cmd -> 0);
+        Map<String, String> env = Map.of("NSNET_SOCKET", socket.toString());
         try {
             String[][] lines = {
                 {"network", "ls"}, {"network", "ls", "--json"}, {"network", "inspect", "front"},
@@ -43,13 +43,15 @@ public final class CdsTraining {
                 {"network", "ls", "--help"},
             };
             for (String[] line : lines) {
-                Nsnet.run(context, line);
+                Nsnet.run(new CliContext(sink, sink, env, cmd -> 0, ClientPrewarm.start(line, env)), line);
             }
         } finally {
             server.stop();
             Files.deleteIfExists(socket);
             Files.deleteIfExists(dir);
         }
+        // Like the CLI: one-shot, whatever helper threads are left.
+        System.exit(0);
     }
 
     /** Canned answers shaped like the daemon's, enough for every training command to succeed or fail. */

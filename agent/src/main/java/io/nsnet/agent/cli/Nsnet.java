@@ -1,11 +1,13 @@
 package io.nsnet.agent.cli;
 
+import java.nio.file.Path;
+import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
  * Entry point of the {@code nsnet} CLI. Exit codes: 0 success, 1 error ({@code Error: …} on stderr), 2 usage
  * error, or the command's own status for {@code exec}. The CLI talks to nsnetd only over its socket and loads
- * no native code, which keeps a call well under 200 ms.
+ * no native code, which keeps a call under 200 ms on an idle machine (scripts/cli-startup.sh measures it).
  */
 public final class Nsnet {
     private Nsnet() {
@@ -13,10 +15,10 @@ public final class Nsnet {
 
     public static void main(String[] args) {
         quietAndQuickStart();
-        if (talksToDaemon(args)) {
-            ApiClient.prewarm();
-        }
-        System.exit(run(CliContext.system(), args));
+        Function<Path, ApiClient> clients = talksToDaemon(args)
+                ? ClientPrewarm.start(args, System.getenv())
+                : ApiClient::open;
+        System.exit(run(CliContext.system(clients), args));
     }
 
     /**

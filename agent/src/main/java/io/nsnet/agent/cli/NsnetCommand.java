@@ -52,7 +52,7 @@ public final class NsnetCommand implements Callable<Integer> {
     }
 
     ApiClient connect() {
-        return ApiClient.open(socketPath());
+        return context.clients().apply(socketPath());
     }
 
     /** The root of any command's tree, where the context and the socket live. */

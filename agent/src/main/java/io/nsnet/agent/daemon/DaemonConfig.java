@@ -15,7 +15,7 @@ import io.nsnet.agent.firewall.BackendChoice;
  * @param defaultSubnet   subnet of the default network; null: the first free default pool
  * @param sandboxPrefix   sandbox X is the named namespace prefix+X
  * @param userlandProxy   the proxy layout (true, the seed's default) or the DNAT-only one
- * @param firewallBackend auto, nft or legacy
+ * @param firewallBackend auto, nft, legacy or libiptc
  */
 public record DaemonConfig(String hostNetns, Path socket, Path stateDir, String chainPrefix, String defaultBridge,
         String defaultSubnet, String sandboxPrefix, boolean userlandProxy, BackendChoice firewallBackend) {

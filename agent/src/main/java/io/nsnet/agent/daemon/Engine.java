@@ -74,7 +74,6 @@ public final class Engine implements NsnetService {
     private final SandboxDriver sandboxes;
     private final UserlandProxy proxy;
     private final Sysctls hostSysctls;
-    private final io.nsnet.agent.firewall.IptablesExec iptables;
     private final Names names = new Names(new SecureRandom());
     private final SubnetAllocator allocator = new SubnetAllocator();
     private final ReentrantLock lock = new ReentrantLock(true);
@@ -90,7 +89,6 @@ public final class Engine implements NsnetService {
         this.sandboxes = new SandboxDriver(hostRtnl, !config.userlandProxy());
         this.proxy = proxy;
         this.hostSysctls = new Sysctls(host);
-        this.iptables = new io.nsnet.agent.firewall.NetnsIptablesExec(host);
     }
 
     DaemonConfig config() {
@@ -629,14 +627,8 @@ public final class Engine implements NsnetService {
     }
 
     private void setForwardPolicy(String policy) {
-        try {
-            var r = iptables.run(List.of(firewall.variant().iptables(), "-w", "-t", "filter", "-P", "FORWARD", policy), null);
-            if (!r.ok()) {
-                throw new IllegalStateException("setting the FORWARD policy to " + policy + " failed: " + r.stderr().trim());
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot run " + firewall.variant().iptables() + ": " + e.getMessage(), e);
-        }
+        // Through the applier, so the libiptc backend sets it in-process like everything else.
+        firewall.setFilterPolicy("FORWARD", policy);
     }
 
     // ---------------------------------------------------------------- info
@@ -644,7 +636,7 @@ public final class Engine implements NsnetService {
     @Override
     public InfoView info() {
         StateSnapshot snap = store.snapshot();
-        return new InfoView(VERSION, firewall.variant().name().toLowerCase(java.util.Locale.ROOT),
+        return new InfoView(VERSION, firewall.backendName(),
                 config.chainPrefix(), config.hostNetns() == null ? "" : config.hostNetns(),
                 snap.defaultNetwork().map(Network::name).orElse(""), config.userlandProxy(), config.sandboxPrefix(),
                 config.socket().toString(), config.stateDir().toString(),

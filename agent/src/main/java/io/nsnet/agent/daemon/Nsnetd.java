@@ -64,7 +64,7 @@ public final class Nsnetd implements Callable<Integer> {
     @Option(names = "--userland-proxy", arity = "1", description = "true|false (default true)")
     Boolean userlandProxy;
 
-    @Option(names = "--firewall-backend", description = "auto|nft|legacy (default auto)")
+    @Option(names = "--firewall-backend", description = "auto|nft|legacy|libiptc (default auto)")
     String firewallBackend;
 
     @Option(names = "--purge", description = "remove every sandbox, network, rule and chain nsnet made, and its state; then exit")
@@ -125,14 +125,16 @@ public final class Nsnetd implements Callable<Integer> {
         }
         SdNotify systemd = SdNotify.fromEnvironment();
         NetNs host = cfg.hostNetns() == null ? NetNs.home() : NetNs.open(cfg.hostNetns());
+        // Counted down once main has stopped the server and closed the store: the shutdown hook waits for it.
+        CountDownLatch stopped = new CountDownLatch(1);
         try (host; Rtnl hostRtnl = Rtnl.open(host); StateStore store = StateStore.open(cfg.stateDir());
              UserlandProxy proxy = new UserlandProxy(host)) {
-            FirewallApplier firewall = FirewallApplier.create(new NetnsIptablesExec(host), cfg.firewallBackend(),
+            FirewallApplier firewall = FirewallApplier.create(host, new NetnsIptablesExec(host), cfg.firewallBackend(),
                     cfg.chainPrefix());
             Engine engine = new Engine(cfg, host, hostRtnl, store, firewall, proxy);
             LOG.info("nsnetd {} starting: host {}, state {}, firewall {} prefix {}, userland proxy {}", Engine.VERSION,
                     cfg.hostNetns() == null ? "(own namespace)" : cfg.hostNetns(), cfg.stateDir(),
-                    firewall.variant().name().toLowerCase(java.util.Locale.ROOT), cfg.chainPrefix(), cfg.userlandProxy());
+                    firewall.backendName(), cfg.chainPrefix(), cfg.userlandProxy());
             if (purge) {
                 return new Purge(engine).run() ? 0 : 1;
             }
@@ -150,6 +152,17 @@ public final class Nsnetd implements Callable<Integer> {
                 systemd.notify("STOPPING=1");
                 LOG.info("SIGTERM: stopping; networks and sandboxes stay in place");
                 stop.countDown();
+                // The JVM halts as soon as the hooks return, which would cut in-flight requests and the store's
+                // close, and it would exit 143: systemd counts that as a failed stop. Wait for main's orderly
+                // stop, then exit 0, as dockerd does on SIGTERM.
+                try {
+                    if (stopped.await(25, java.util.concurrent.TimeUnit.SECONDS)) {
+                        LOG.info("stopped");
+                        Runtime.getRuntime().halt(0);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             systemd.notify("READY=1\nSTATUS=serving on " + cfg.socket());
@@ -157,6 +170,8 @@ public final class Nsnetd implements Callable<Integer> {
             stop.await();
             server.stop();
             return 0;
+        } finally {
+            stopped.countDown();
         }
     }
 }

@@ -16,8 +16,29 @@ public final class BackendDetector {
     private BackendDetector() {
     }
 
+    /** The tables to use and whether to reach them through libiptc rather than iptables processes. */
+    public record Choice(IptablesVariant variant, boolean libiptc) {
+    }
+
+    /**
+     * {@link #detect} plus libiptc: an explicit {@code libiptc} needs only libip4tc (no iptables programs);
+     * {@code auto} uses libiptc when the detected variant is legacy and libip4tc loads.
+     */
+    public static Choice choose(IptablesExec exec, BackendChoice choice, java.util.function.BooleanSupplier libiptcLoads) {
+        if (choice == BackendChoice.LIBIPTC) {
+            if (!libiptcLoads.getAsBoolean()) {
+                throw new FirewallException("--firewall-backend libiptc: " + io.nsnet.iptc.Ip4tc.loadFailure());
+            }
+            return new Choice(IptablesVariant.LEGACY, true);
+        }
+        IptablesVariant v = detect(exec, choice);
+        return new Choice(v, choice == BackendChoice.AUTO && v == IptablesVariant.LEGACY && libiptcLoads.getAsBoolean());
+    }
+
     public static IptablesVariant detect(IptablesExec exec, BackendChoice choice) {
         switch (choice) {
+            case LIBIPTC:
+                return IptablesVariant.LEGACY; // libiptc is the legacy tables; it needs no iptables program
             case NFT:
                 requireInstalled(exec, IptablesVariant.NFT);
                 return IptablesVariant.NFT;

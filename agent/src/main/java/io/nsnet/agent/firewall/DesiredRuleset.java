@@ -33,7 +33,7 @@ public record DesiredRuleset(ChainNames names, List<ChainPlan> plans) {
         Map<TableName, Map<String, Chain>> chains = new EnumMap<>(TableName.class);
         for (ChainPlan p : plans) {
             chains.computeIfAbsent(p.table(), t -> new LinkedHashMap<>())
-                    .put(p.chain(), new Chain(p.chain(), p.kind() == ChainPlan.Kind.BUILTIN ? "ACCEPT" : null, p.rules(), true));
+                    .put(p.chain(), Chain.of(p.chain(), p.kind() == ChainPlan.Kind.BUILTIN ? "ACCEPT" : null, p.rules()));
         }
         Map<TableName, Table> tables = new EnumMap<>(TableName.class);
         chains.forEach((t, c) -> tables.put(t, new Table(t, c)));

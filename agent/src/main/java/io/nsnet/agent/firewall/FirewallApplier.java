@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #applyIncremental(FirewallState)} diffs against the ruleset this applier itself left last
  *       time, skipping the save: no process at all when nothing changed, one restore otherwise. It trusts that
  *       cache only for scripts whose every command is right whatever others did meanwhile ({@code -A},
- *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites). To get there for a new network,
- *       whose FORWARD block belongs right below nsnet's two jumps, it deletes the jumps by spec and re-inserts
- *       jumps and block from the top in the same transaction (as Docker re-asserts its jumps), instead of a
- *       numbered {@code -I FORWARD 3} that a foreign rule inserted meanwhile would shift. Any other numbered
- *       insert makes it re-plan on a fresh read. If the restore fails (a {@code -D} no longer matches) it falls
- *       back to {@link #apply(FirewallState)}. A save of 1000 networks costs ~40 ms on nft, so this is the
- *       hot path.</li>
+ *       {@code -I} at the top, {@code -D} by spec, whole owned-chain rewrites); a numbered {@code -I CHAIN n}
+ *       would be shifted by a foreign rule inserted meanwhile, so a script that needs one is re-planned on a
+ *       fresh read. For a new network, whose FORWARD block belongs right below nsnet's two jumps, it can
+ *       instead delete the jumps by spec and re-insert jumps and block from the top in the same transaction
+ *       (as Docker re-asserts its jumps): it does so for legacy and for nft rulesets of
+ *       {@value #NFT_READ_BELOW_RULES} rules or more, where that is cheaper than a read. If the restore fails
+ *       (a {@code -D} no longer matches) it falls back to {@link #apply(FirewallState)}.</li>
  * </ul>
  *
  * <p>Ownership of rules in built-in chains is decided by {@link Ownership} from the networks of the desired
@@ -48,9 +48,17 @@ import org.slf4j.LoggerFactory;
 public final class FirewallApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(FirewallApplier.class);
+    /** Below this many rules (filter + nat) a fresh nft read is cheaper than a position-free delete. */
+    static final int NFT_READ_BELOW_RULES = 3000;
 
     private final IptablesExec exec;
     private final IptablesVariant variant;
+    /**
+     * Another way to read and commit (libiptc), or null for iptables-save/iptables-restore through {@link #exec}.
+     * Only {@link #readLive()} and {@link #restore} look at it: planning, ownership and caching are the same
+     * for every backend.
+     */
+    private final FirewallBackend backend;
     private final ChainNames names;
     /** Networks whose rules may still be in the kernel, by bridge (newest definition wins). */
     private final Map<String, Network> known = new LinkedHashMap<>();
@@ -63,14 +71,48 @@ public final class FirewallApplier {
      * @param chainPrefix the prefix every state given to this applier must carry
      */
     public FirewallApplier(IptablesExec exec, IptablesVariant variant, String chainPrefix) {
-        this.exec = Objects.requireNonNull(exec, "exec");
+        this(exec, variant, null, chainPrefix);
+    }
+
+    /**
+     * An applier whose reads and commits go through {@code backend} instead of iptables processes.
+     *
+     * @param variant the tables the backend works on (libiptc: {@link IptablesVariant#LEGACY})
+     */
+    public FirewallApplier(FirewallBackend backend, IptablesVariant variant, String chainPrefix) {
+        this(null, variant, Objects.requireNonNull(backend, "backend"), chainPrefix);
+    }
+
+    private FirewallApplier(IptablesExec exec, IptablesVariant variant, FirewallBackend backend, String chainPrefix) {
+        this.exec = backend == null ? Objects.requireNonNull(exec, "exec") : exec;
         this.variant = Objects.requireNonNull(variant, "variant");
+        this.backend = backend;
         this.names = new ChainNames(chainPrefix);
     }
 
     /** Detects the variant ({@link BackendDetector}) and builds the applier. */
     public static FirewallApplier create(IptablesExec exec, BackendChoice choice, String chainPrefix) {
+        if (choice == BackendChoice.LIBIPTC) {
+            throw new IllegalArgumentException("the libiptc backend needs the host namespace: use create(NetNs, ...)");
+        }
         return new FirewallApplier(exec, BackendDetector.detect(exec, choice), chainPrefix);
+    }
+
+    /**
+     * Picks the backend ({@link BackendDetector#choose}) and builds the applier; libiptc runs on workers inside
+     * {@code host}, the process backends through {@code exec}.
+     */
+    public static FirewallApplier create(io.nsnet.netns.NetNs host, IptablesExec exec, BackendChoice choice,
+            String chainPrefix) {
+        BackendDetector.Choice c = BackendDetector.choose(exec, choice, LibiptcBackend::available);
+        return c.libiptc()
+                ? new FirewallApplier(new LibiptcBackend(host), c.variant(), chainPrefix)
+                : new FirewallApplier(exec, c.variant(), chainPrefix);
+    }
+
+    /** "libiptc", or the iptables variant whose programs run ("nft", "legacy"). */
+    public String backendName() {
+        return backend != null ? backend.name() : variant.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     public IptablesVariant variant() {
@@ -100,7 +142,13 @@ public final class FirewallApplier {
         if (cached == null) {
             return apply(state);
         }
-        RestorePlan plan = plan(state, List.of(), cached, true);
+        // Numbered inserts need the live ruleset: either read it, or plan position-free (a head that needs one
+        // is deleted by spec and re-inserted from the top). On nft a transaction that deletes rules costs
+        // ~8-13 ms more at any size, while a save costs ~4-5 ms per 1000 rules (FirewallBench), so small nft
+        // rulesets plan with numbered inserts and re-read when they need one; large ones, and legacy (cheap
+        // deletes), plan position-free.
+        boolean positionFree = variant != IptablesVariant.NFT || ruleCount(cached) >= NFT_READ_BELOW_RULES;
+        RestorePlan plan = plan(state, List.of(), cached, positionFree);
         if (plan.positional()) {
             return apply(state);
         }
@@ -156,8 +204,26 @@ public final class FirewallApplier {
         }
     }
 
+    /**
+     * Sets a built-in filter chain's policy (dockerd sets FORWARD to DROP when it turns routing on): with
+     * {@code iptables -w -P}, or through the backend as the restore line {@code :CHAIN POLICY [0:0]}, so the
+     * libiptc backend needs no iptables program at all.
+     */
+    public synchronized void setFilterPolicy(String chain, String policy) {
+        if (backend != null) {
+            backend.commit(new RestorePlan("*filter\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", 1,
+                    new Ruleset(Map.of()), false));
+        } else {
+            runChecked(List.of(variant.iptables(), "-w", "-t", "filter", "-P", chain, policy), null);
+        }
+        cached = null; // the cache holds policies too; the next incremental apply re-reads
+    }
+
     /** The live filter and nat tables, read with one iptables-save. */
     public synchronized Ruleset readLive() {
+        if (backend != null) {
+            return backend.readLive();
+        }
         IptablesExec.Result r = runChecked(variant.saveArgv(), null);
         try {
             return SaveFormat.parse(r.stdout());
@@ -196,6 +262,11 @@ public final class FirewallApplier {
 
     private void restore(RestorePlan plan) {
         if (plan.isEmpty()) {
+            return;
+        }
+        if (backend != null) {
+            backend.commit(plan);
+            LOG.debug("applied {} firewall commands through {}", plan.commands(), backend.name());
             return;
         }
         IptablesExec.Result r;
@@ -237,6 +308,16 @@ public final class FirewallApplier {
             }
         }
         return "restore input had " + script.split("\n").length + " lines";
+    }
+
+    private static int ruleCount(Ruleset rs) {
+        int n = 0;
+        for (io.nsnet.agent.firewall.model.Table t : rs.tables().values()) {
+            for (io.nsnet.agent.firewall.model.Chain c : t.chains().values()) {
+                n += c.rules().size();
+            }
+        }
+        return n;
     }
 
     private void checkPrefix(FirewallState state) {

@@ -4,10 +4,8 @@ import io.nsnet.agent.firewall.FirewallState.Network;
 import io.nsnet.agent.firewall.model.Rule;
 import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Target;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -34,7 +32,8 @@ public final class Ownership {
 
     private final Set<String> chains;
     private final Set<String> bridges = new HashSet<>();
-    private final List<Ipv4Prefix> subnets = new ArrayList<>();
+    /** Distinct owned subnets (the same network usually arrives from both the state and the applier's memory). */
+    private final Set<Ipv4Prefix> subnets = new java.util.LinkedHashSet<>();
     /** Exact specs of every fixed-shape network rule for every owned bridge: one hash lookup per rule. */
     private final Set<String> shapes = new HashSet<>();
 

@@ -29,8 +29,12 @@ public final class ProcessIptablesExec implements IptablesExec {
     public Result run(List<String> argv, String stdin) throws IOException {
         Process p = new ProcessBuilder(argv).redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
                 : ProcessBuilder.Redirect.PIPE).start();
-        // Drain stderr concurrently so neither pipe can fill up and block the child.
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        // Drain stderr on a thread of its own (not a shared pool that may be busy) so neither pipe can fill up
+        // and block the child.
+        CompletableFuture<String> err = new CompletableFuture<>();
+        Thread drain = new Thread(() -> err.complete(readAll(p.getErrorStream())), "iptables-stderr");
+        drain.setDaemon(true);
+        drain.start();
         if (stdin != null) {
             try (OutputStream in = p.getOutputStream()) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -141,7 +141,7 @@ public final class RestorePlanner {
         for (RuleSpec r : p.head()) {
             body.add("-A " + p.chain() + " " + r.spec());
         }
-        chains.put(p.chain(), new Chain(p.chain(), null, p.head(), true));
+        chains.put(p.chain(), Chain.of(p.chain(), null, p.head()));
     }
 
     private static boolean sameSpecs(List<Rule> live, List<RuleSpec> desired) {

@@ -134,6 +134,15 @@ class ApiServerTest {
     }
 
     @Test
+    void pingAnswersWithoutTheService() throws Exception {
+        UnixHttp.Reply r = http.send("GET", "/v1/ping", (String) null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(mapper.readTree(r.body()).get("status").asText()).isEqualTo("ok");
+        assertThat(http.send("POST", "/v1/ping", "{}").status()).isEqualTo(405);
+        assertThat(service.calls).isEmpty();
+    }
+
+    @Test
     void unknownFieldIsNamed() throws Exception {
         UnixHttp.Reply r = http.send("POST", "/v1/networks", "{\"name\":\"a\",\"subnett\":\"10.0.0.0/8\"}");
         assertThat(r.status()).isEqualTo(400);
@@ -238,6 +247,13 @@ class ApiServerTest {
         assertThat(r.status()).isEqualTo(500);
         assertThat(message(r)).isEqualTo("internal error: kaboom");
         assertThat(r.body()).doesNotContain("at io.nsnet");
+    }
+
+    @Test
+    void nullFromTheServiceIs500() throws Exception {
+        UnixHttp.Reply r = http.send("GET", "/v1/networks/null", (String) null);
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(message(r)).contains("no result");
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * An in-memory {@link NsnetService} for API and CLI tests: enough behaviour to exercise every status code,
  * and a log of the requests it received so tests can check what the CLI actually sent. Special names trigger
- * failures: "boom" a RuntimeException (500), "iae" an IllegalArgumentException (400).
+ * failures: "boom" a RuntimeException (500), "iae" an IllegalArgumentException (400), network "null" a null
+ * result (500).
  */
 public final class FakeService implements NsnetService {
     private final Map<String, NetworkView> networks = new TreeMap<>();
@@ -73,6 +74,9 @@ public final class FakeService implements NsnetService {
     @Override
     public synchronized NetworkView inspectNetwork(String name) {
         trip(name);
+        if ("null".equals(name)) {
+            return null; // a buggy service
+        }
         NetworkView v = networks.get(name);
         if (v == null) {
             throw new NotFoundException("network " + name + " not found");

@@ -308,6 +308,49 @@ class CliTest {
     }
 
     @Test
+    void prewarmedClientGivesTheSameResults() {
+        nsnet("network", "create", "a");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] args = {"network", "ls", "-q"};
+        CliContext ctx = new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), env, c -> 0,
+                ClientPrewarm.start(args, env));
+        assertThat(Nsnet.run(ctx, args)).isZero();
+        assertThat(out.toString().trim()).isEqualTo("a");
+
+        // Predicted a socket that does not exist: the error is the one a direct open gives.
+        String[] bad = {"--socket", dir.resolve("none.sock").toString(), "info"};
+        StringWriter err2 = new StringWriter();
+        CliContext ctx2 = new CliContext(new PrintWriter(new StringWriter(), true), new PrintWriter(err2, true), env,
+                c -> 0, ClientPrewarm.start(bad, env));
+        assertThat(Nsnet.run(ctx2, bad)).isEqualTo(1);
+        assertThat(err2.toString()).startsWith("Error: cannot reach nsnetd at " + dir.resolve("none.sock")
+                + ": no such file");
+
+        // A prewarmed client the command never used (usage error) must not keep a JVM alive.
+        String[] unused = {"network", "create"};
+        assertThat(Nsnet.run(new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                env, c -> 0, ClientPrewarm.start(unused, env)), unused)).isEqualTo(2);
+        assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(t -> t.getName().startsWith("nsnet-cli") || t.getName().startsWith("nsnet-prewarm")
+                        || t.getName().startsWith("HttpClient"))
+                .allMatch(Thread::isDaemon);
+    }
+
+    @Test
+    void socketPredictionFollowsTheCommandsOwnRules() {
+        Map<String, String> none = Map.of();
+        assertThat(ClientPrewarm.predictSocket(new String[] {"network", "ls", "--socket", "/a.sock"}, none))
+                .isEqualTo(Path.of("/a.sock"));
+        assertThat(ClientPrewarm.predictSocket(new String[] {"--socket=/b.sock", "info"}, none))
+                .isEqualTo(Path.of("/b.sock"));
+        assertThat(ClientPrewarm.predictSocket(new String[] {"exec", "x", "--", "--socket", "/c"}, none))
+                .isEqualTo(Path.of(NsnetCommand.DEFAULT_SOCKET));
+        assertThat(ClientPrewarm.predictSocket(new String[] {"info"}, Map.of("NSNET_SOCKET", "/e.sock")))
+                .isEqualTo(Path.of("/e.sock"));
+    }
+
+    @Test
     void helpAndVersionExit0() {
         Run help = nsnet("network", "create", "--help");
         assertThat(help.status()).isZero();

@@ -64,8 +64,8 @@ class EngineKernelTest {
             store = StateStore.open(stateDir);
             proxy = new UserlandProxy(host);
             DaemonConfig cfg = new DaemonConfig(host.name(), stateDir.resolve("sock"), stateDir, "NSNET", "nstbr0",
-                    "10.77.0.0/24", prefix, userlandProxy, BackendChoice.NFT);
-            FirewallApplier fw = FirewallApplier.create(new NetnsIptablesExec(host), BackendChoice.NFT, "NSNET");
+                    "10.77.0.0/24", prefix, userlandProxy, backend());
+            FirewallApplier fw = FirewallApplier.create(host, new NetnsIptablesExec(host), backend(), "NSNET");
             engine = new Engine(cfg, host, rtnl, store, fw, proxy);
             Reconciler r = new Reconciler(engine);
             assertThat(r.reconcile()).isEmpty();
@@ -111,8 +111,18 @@ class EngineKernelTest {
         assertThat(left).as("sandbox namespaces left behind by the daemon").isEmpty();
     }
 
-    private String save() {
-        return Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save").replaceAll("(?m)^#.*\\n", "");
+    /** The firewall backend under test; EngineLibiptcKernelTest runs the same tests on libiptc. */
+    BackendChoice backend() {
+        return BackendChoice.NFT;
+    }
+
+    /** The iptables program of the backend's tables. */
+    String iptables() {
+        return "iptables-nft";
+    }
+
+    String save() {
+        return Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save").replaceAll("(?m)^#.*\\n", "");
     }
 
     private String sandboxIp(SandboxView s, int i) {
@@ -217,11 +227,11 @@ class EngineKernelTest {
         daemon = new Daemon(true);
         daemon.engine.createNetwork(new NetworkCreateRequest("n1", null, null, null, null, null, null, null, null));
         daemon.engine.createSandbox(new SandboxCreateRequest("s1", List.of("n1"), null, List.of("9090:90")));
-        String rules = Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save", "-c");
+        String rules = Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save", "-c");
         daemon.close();
 
         daemon = new Daemon(true);
-        assertThat(Observer.run("ip", "netns", "exec", host.name(), "iptables-nft-save", "-c").replaceAll("(?m)^#.*\\n", ""))
+        assertThat(Observer.run("ip", "netns", "exec", host.name(), iptables() + "-save", "-c").replaceAll("(?m)^#.*\\n", ""))
                 .isEqualTo(rules.replaceAll("(?m)^#.*\\n", ""));
         daemon.close();
 
@@ -231,7 +241,7 @@ class EngineKernelTest {
             s1 = reader.engine.inspectSandbox("s1");
         }
         Observer.run("ip", "-n", host.name(), "link", "delete", s1.endpoints().get(0).hostVeth());
-        Observer.run("ip", "netns", "exec", host.name(), "iptables-nft", "-t", "nat", "-F", "NSNET");
+        Observer.run("ip", "netns", "exec", host.name(), iptables(), "-t", "nat", "-F", "NSNET");
         daemon = new Daemon(true);
         assertThat(Observer.link(host.name(), s1.endpoints().get(0).hostVeth())).isNotNull();
         assertThat(Observer.run("ip", "-n", prefix + "s1", "-4", "addr")).contains(s1.endpoints().get(0).ip());

@@ -77,9 +77,10 @@ class FirewallKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(IptablesVariant.class)
-    void fullLifecycleKeepsForeignRulesRepairsDriftAndReturnsToBaseline(IptablesVariant v) {
-        String ns = namespaces.create(v.name().toLowerCase(java.util.Locale.ROOT));
+    @EnumSource(KernelBackend.class)
+    void fullLifecycleKeepsForeignRulesRepairsDriftAndReturnsToBaseline(KernelBackend b) {
+        IptablesVariant v = b.variant();
+        String ns = namespaces.create(b.name().toLowerCase(java.util.Locale.ROOT));
         // Someone else's firewall, before nsnet.
         in(ns, v.iptables(), "-A", "FORWARD", "-s", "192.0.2.0/24", "-j", "DROP");
         in(ns, v.iptables(), "-A", "FORWARD", "-i", "eth9", "-m", "comment", "--comment", "admin rule", "-j", "ACCEPT");
@@ -88,7 +89,7 @@ class FirewallKernelTest {
         String baseline = observe(ns, v);
 
         Counting exec = execIn(ns);
-        FirewallApplier applier = new FirewallApplier(exec, v, "NSNET");
+        FirewallApplier applier = b.applier(exec, handle, "NSNET");
 
         List<Network> nets = new ArrayList<>(List.of(
                 Network.bridge("nsnet0", "172.17.0.0/16"),
@@ -103,13 +104,15 @@ class FirewallKernelTest {
         assertConverged(ns, v, s, baseline, "");
 
         // Apply again: the save only, no restore; incremental: no process at all; ruleset unchanged.
+        // (libiptc: never a process; "no commit" is seen as an unchanged result and ruleset.)
         String before = observe(ns, v);
         int calls = exec.calls.size();
+        int saves = b.libiptc() ? 0 : 1;
         assertThat(applier.apply(s).changed()).isFalse();
-        assertThat(exec.calls).hasSize(calls + 1);
-        assertThat(exec.restores()).isEqualTo(1);
+        assertThat(exec.calls).hasSize(calls + saves);
+        assertThat(exec.restores()).isEqualTo(saves);
         assertThat(applier.applyIncremental(s).changed()).isFalse();
-        assertThat(exec.calls).hasSize(calls + 1);
+        assertThat(exec.calls).hasSize(calls + saves);
         assertThat(observe(ns, v)).isEqualTo(before);
 
         // The administrator's rule in P-USER, and a foreign rule inserted at the top of FORWARD later on.
@@ -159,14 +162,93 @@ class FirewallKernelTest {
         applier.teardown(List.of());
         in(ns, v.iptables(), "-D", "FORWARD", "-i", "eth8", "-j", "ACCEPT"); // the foreign rule added later
         assertThat(observe(ns, v)).isEqualTo(baseline);
+        if (b.libiptc()) {
+            assertThat(exec.calls).as("libiptc runs no iptables process").isEmpty();
+        }
+    }
+
+    /**
+     * Networks and ports added and removed in random order (fixed seeds), through both entry points, with
+     * foreign rules planted among nsnet's at random moments: after every step nsnet's rules are exactly the
+     * generator's, the foreign rules are all there in their original relative order, and teardown returns the
+     * namespace to the baseline byte for byte.
+     */
+    @ParameterizedTest
+    @EnumSource(KernelBackend.class)
+    void randomOrderOfChangesConverges(KernelBackend b) {
+        IptablesVariant v = b.variant();
+        String ns = namespaces.create("r" + b.name().toLowerCase(java.util.Locale.ROOT));
+        in(ns, v.iptables(), "-A", "FORWARD", "-s", "192.0.2.0/24", "-j", "DROP");
+        in(ns, v.iptables(), "-t", "nat", "-A", "POSTROUTING", "-s", "198.51.100.0/24", "-o", "eth9", "-j", "MASQUERADE");
+        String baseline = observe(ns, v);
+        Counting exec = execIn(ns);
+        FirewallApplier applier = b.applier(exec, handle, "NSNET");
+        java.util.Random rnd = new java.util.Random(7 + v.ordinal());
+        List<Network> nets = new ArrayList<>();
+        List<Endpoint> eps = new ArrayList<>();
+        List<String> planted = new ArrayList<>();
+        boolean proxy = true;
+        for (int step = 0; step < 16; step++) {
+            int op = rnd.nextInt(6);
+            if (op <= 1 || nets.isEmpty()) {
+                int id = step;
+                nets.add(new Network("nsn-r" + id, "10.77." + id + ".0/24", rnd.nextInt(5) == 0, rnd.nextInt(4) != 0, true));
+            } else if (op == 2) {
+                Network gone = nets.remove(rnd.nextInt(nets.size()));
+                eps.removeIf(e -> e.bridge().equals(gone.bridge()));
+            } else if (op == 3) {
+                Network n = nets.get(rnd.nextInt(nets.size()));
+                eps.add(new Endpoint(n.prefix().addressString().replaceAll("\\.0$", "." + (2 + step)), n.bridge(),
+                        List.of(new PublishedPort(null, 9000 + step, 80, rnd.nextBoolean() ? Protocol.TCP : Protocol.UDP))));
+            } else if (op == 4 && !eps.isEmpty()) {
+                eps.remove(rnd.nextInt(eps.size()));
+            } else {
+                String iface = "fx" + step;
+                in(ns, v.iptables(), "-I", "FORWARD", String.valueOf(1 + rnd.nextInt(3)), "-i", iface, "-j", "ACCEPT");
+                planted.add("-i " + iface + " -j ACCEPT");
+                proxy = !proxy;
+            }
+            FirewallState s = new FirewallState("NSNET", proxy, nets, eps);
+            if (rnd.nextBoolean()) {
+                applier.applyIncremental(s);
+            } else {
+                applier.apply(s);
+            }
+            Ruleset live = SaveFormat.parse(observe(ns, v));
+            DesiredRuleset d = RulesetGenerator.generate(s);
+            Ownership own = new Ownership(d.names(), nets);
+            for (ChainPlan p : d.plans()) {
+                if (p.kind() == ChainPlan.Kind.ADMIN) {
+                    continue;
+                }
+                assertThat(live.table(p.table()).rules(p.chain()).stream()
+                        .filter(r -> p.kind() != ChainPlan.Kind.BUILTIN || own.isNsnet(r)).map(Rule::spec).toList())
+                        .as("step %d %s %s", step, p.table(), p.chain())
+                        .containsExactlyElementsOf(p.rules().stream().map(RuleSpec::spec).toList());
+            }
+            List<String> foreignForward = live.table(io.nsnet.agent.firewall.model.TableName.FILTER).rules("FORWARD").stream()
+                    .map(Rule::spec).filter(x -> x.startsWith("-i fx") || x.startsWith("-s 192.0.2.0/24")).toList();
+            assertThat(foreignForward).as("step %d foreign rules", step).containsExactlyInAnyOrderElementsOf(
+                    java.util.stream.Stream.concat(planted.stream(), java.util.stream.Stream.of("-s 192.0.2.0/24 -j DROP")).toList());
+            assertThat(RestorePlanner.plan(live, d, own).isEmpty()).as("step %d re-plan", step).isTrue();
+        }
+        applier.teardown(List.of());
+        for (String rule : planted) {
+            List<String> argv = new ArrayList<>(List.of(v.iptables(), "-D", "FORWARD"));
+            argv.addAll(List.of(rule.split(" ")));
+            in(ns, argv.toArray(String[]::new));
+        }
+        assertThat(observe(ns, v)).isEqualTo(baseline);
     }
 
     @ParameterizedTest
-    @EnumSource(IptablesVariant.class)
-    void pristineNamespaceReturnsToNothing(IptablesVariant v) {
-        String ns = namespaces.create("p" + v.name().toLowerCase(java.util.Locale.ROOT));
+    @EnumSource(KernelBackend.class)
+    void pristineNamespaceReturnsToNothing(KernelBackend b) {
+        IptablesVariant v = b.variant();
+        String ns = namespaces.create("p" + b.name().toLowerCase(java.util.Locale.ROOT));
         String baseline = observe(ns, v);
-        FirewallApplier applier = new FirewallApplier(execIn(ns), v, "NSNET");
+        Counting exec = execIn(ns);
+        FirewallApplier applier = b.applier(exec, handle, "NSNET");
         applier.apply(new FirewallState("NSNET", true, List.of(Network.bridge("nsnet0", "172.17.0.0/16")),
                 List.of(new Endpoint("172.17.0.2", "nsnet0", List.of(PublishedPort.tcp(8080, 80))))));
         applier.teardown(List.of());
@@ -183,7 +265,13 @@ class FirewallKernelTest {
     void detectionFollowsTheVariantThatHoldsRules(IptablesVariant v) {
         String ns = namespaces.create("d" + v.name().toLowerCase(java.util.Locale.ROOT));
         in(ns, v.iptables(), "-A", "INPUT", "-s", "192.0.2.1/32", "-j", "DROP");
-        assertThat(BackendDetector.detect(execIn(ns), BackendChoice.AUTO)).isEqualTo(v);
+        Counting exec = execIn(ns);
+        assertThat(BackendDetector.detect(exec, BackendChoice.AUTO)).isEqualTo(v);
+        // auto takes libiptc exactly when the host is on legacy tables and libip4tc loads
+        assertThat(BackendDetector.choose(exec, BackendChoice.AUTO, LibiptcBackend::available))
+                .isEqualTo(new BackendDetector.Choice(v, v == IptablesVariant.LEGACY && LibiptcBackend.available()));
+        assertThat(FirewallApplier.create(handle, exec, BackendChoice.AUTO, "NSNET").backendName())
+                .isEqualTo(v == IptablesVariant.LEGACY ? "libiptc" : "nft");
     }
 
     /**

@@ -6,6 +6,7 @@ import io.nsnet.agent.firewall.FirewallState;
 import io.nsnet.agent.firewall.FirewallState.Network;
 import io.nsnet.agent.firewall.IptablesExec;
 import io.nsnet.agent.firewall.IptablesVariant;
+import io.nsnet.agent.firewall.LibiptcBackend;
 import io.nsnet.agent.firewall.NetnsIptablesExec;
 import io.nsnet.agent.firewall.Ownership;
 import io.nsnet.agent.firewall.RestorePlan;
@@ -31,8 +32,12 @@ import java.util.function.Supplier;
  *   <li>{@code nsnet incremental}: {@link FirewallApplier#applyIncremental} (re-reads only when a numbered
  *       insert is needed, which a new network's FORWARD block always is);</li>
  *   <li>{@code nsnet restore only}: the single restore transaction alone (planned beforehand);</li>
+ *   <li>{@code (iptables-save alone)}: what reading the live ruleset costs, for reference;</li>
  *   <li>{@code docker 8x iptables -w}: the same 8 rules as 8 separate processes, as Docker 20.10 adds them.</li>
  * </ul>
+ * A third backend, {@code libiptc} (legacy tables in-process, {@link LibiptcBackend}), runs the same rows in a
+ * namespace of its own; there "restore only" is the libiptc transaction alone: iptc_init, the plan's commands,
+ * iptc_commit, per table.
  * All processes are spawned from a thread inside the namespace (no {@code ip netns exec} in the timings).
  * Usage: {@code FirewallBench [iterations]} (default 11).
  */
@@ -53,19 +58,35 @@ public final class FirewallBench {
             String name = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
             NetNs ns = NetNs.create(name);
             try {
-                runVariant(v, new NetnsIptablesExec(ns), iterations, rows);
+                runVariant(v, new NetnsIptablesExec(ns), null, iterations, rows);
+                if (v == IptablesVariant.LEGACY && LibiptcBackend.available()) {
+                    rows.add("");
+                    // A fresh namespace, so the libiptc figures start from the same empty tables.
+                    String lname = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
+                    NetNs lns = NetNs.create(lname);
+                    try {
+                        runVariant(v, new NetnsIptablesExec(lns), new LibiptcBackend(lns), iterations, rows);
+                    } finally {
+                        lns.close();
+                        NetNs.delete(lname);
+                    }
+                }
             } finally {
                 ns.close();
                 NetNs.delete(name);
             }
+            rows.add("");
         }
         rows.forEach(System.out::println);
     }
 
-    private static void runVariant(IptablesVariant v, IptablesExec exec, int iterations, List<String> rows) throws IOException {
+    /** @param lib the libiptc backend to measure, or null for iptables-save/iptables-restore processes */
+    private static void runVariant(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, int iterations, List<String> rows)
+            throws IOException {
         Map<String, double[]> zero = new LinkedHashMap<>();
+        String label = lib == null ? v.name().toLowerCase() : lib.name();
         for (int size : SIZES) {
-            FirewallApplier applier = new FirewallApplier(exec, v, "NSNET");
+            FirewallApplier applier = lib == null ? new FirewallApplier(exec, v, "NSNET") : new FirewallApplier(lib, v, "NSNET");
             FirewallState base = state(size, 0);
             applier.apply(base); // load the existing networks (and move from the previous size)
             Map<String, double[]> results = new LinkedHashMap<>();
@@ -73,7 +94,10 @@ public final class FirewallBench {
             results.put("nsnet apply", measure(iterations, i -> applier.apply(state(size, i + 1)), () -> applier.apply(base)));
             results.put("nsnet incremental", measure(iterations, i -> applier.applyIncremental(state(size, i + 1)),
                     () -> applier.apply(base)));
-            results.put("nsnet restore only", measureRestoreOnly(v, exec, applier, size, iterations));
+            results.put(lib == null ? "nsnet restore only" : "nsnet libiptc commit only",
+                    measureRestoreOnly(v, exec, lib, applier, size, iterations));
+            results.put(lib == null ? "(iptables-save alone)" : "(libiptc read alone)",
+                    measure(iterations, i -> applier.readLive(), () -> { }));
             results.put("docker 8x iptables -w", measure(iterations, i -> dockerWay(v, exec, extra(size, i + 1), "-I"),
                     () -> { }, i -> dockerWay(v, exec, extra(size, i + 1), "-D")));
             applier.teardown(List.of());
@@ -83,7 +107,7 @@ public final class FirewallBench {
                 if (size == 0) {
                     zero.put(e.getKey(), t);
                 }
-                rows.add(String.format("%-7s %5d  %-26s %8.1f %8.1f %8.1f  %8.2fx %8.2fx", v.name().toLowerCase(), size, e.getKey(),
+                rows.add(String.format("%-7s %5d  %-26s %8.2f %8.2f %8.2f  %8.2fx %8.2fx", label, size, e.getKey(),
                         t[0], median(t), t[t.length - 1], median(t) / docker, median(t) / median(zero.get(e.getKey()))));
             }
         }
@@ -100,7 +124,8 @@ public final class FirewallBench {
         String save = io.nsnet.agent.firewall.model.SaveFormat.render(RulesetGenerator.generate(big).toRuleset());
         for (int i = 0; i < 200; i++) {
             Ruleset live = io.nsnet.agent.firewall.model.SaveFormat.parse(save);
-            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()));
+            RestorePlanner.plan(live, RulesetGenerator.generate(bigger), new Ownership(new ChainNames("NSNET"), bigger.networks()),
+                    i % 2 == 0);
         }
     }
 
@@ -136,25 +161,30 @@ public final class FirewallBench {
         return t;
     }
 
-    private static double[] measureRestoreOnly(IptablesVariant v, IptablesExec exec, FirewallApplier applier, int size, int n) {
-        return restoreOnly(v, exec, applier, state(size, 0), size, n, applier::readLive);
+    private static double[] measureRestoreOnly(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, FirewallApplier applier,
+            int size, int n) {
+        return restoreOnly(v, exec, lib, applier, state(size, 0), size, n, applier::readLive);
     }
 
-    private static double[] restoreOnly(IptablesVariant v, IptablesExec exec, FirewallApplier applier, FirewallState base,
-            int size, int n, Supplier<Ruleset> live) {
+    private static double[] restoreOnly(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, FirewallApplier applier,
+            FirewallState base, int size, int n, Supplier<Ruleset> live) {
         double[] t = new double[n];
         for (int i = 0; i < n; i++) {
             FirewallState next = state(size, i + 1);
             RestorePlan plan = RestorePlanner.plan(live.get(), RulesetGenerator.generate(next),
                     new Ownership(new ChainNames("NSNET"), next.networks()));
             long start = System.nanoTime();
-            try {
-                IptablesExec.Result r = exec.run(v.restoreArgv(), plan.script());
-                if (!r.ok()) {
-                    throw new IllegalStateException(r.stderr());
+            if (lib != null) {
+                lib.commit(plan);
+            } else {
+                try {
+                    IptablesExec.Result r = exec.run(v.restoreArgv(), plan.script());
+                    if (!r.ok()) {
+                        throw new IllegalStateException(r.stderr());
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
                 }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
             }
             t[i] = (System.nanoTime() - start) / 1e6;
             applier.apply(base);

@@ -13,18 +13,13 @@ public record Chain(String name, String policy, List<Rule> rules) {
         rules = List.copyOf(rules);
     }
 
-    public Chain(String name, String policy, Iterable<? extends Rule> rules, boolean copy) {
-        this(name, policy, copyOf(rules));
-    }
-
-    private static List<Rule> copyOf(Iterable<? extends Rule> rules) {
-        java.util.ArrayList<Rule> out = new java.util.ArrayList<>();
-        rules.forEach(out::add);
-        return out;
+    /** A chain from a list of any rule type (e.g. the generator's {@code List<RuleSpec>}). */
+    public static Chain of(String name, String policy, List<? extends Rule> rules) {
+        return new Chain(name, policy, List.<Rule>copyOf(rules));
     }
 
     public static Chain user(String name, List<? extends Rule> rules) {
-        return new Chain(name, null, rules, true);
+        return of(name, null, rules);
     }
 
     public boolean isUserDefined() {

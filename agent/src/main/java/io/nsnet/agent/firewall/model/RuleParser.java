@@ -27,7 +27,6 @@ public final class RuleParser {
     }
 
     private static RuleSpec parseSpec(List<String> tokens) {
-        RuleSpec r = null;
         Negatable s = null, d = null, in = null, out = null;
         String proto = null, srcType = null, dstType = null, ctstate = null, comment = null, module = null;
         Integer dport = null;
@@ -43,7 +42,6 @@ public final class RuleParser {
                 continue;
             }
             String next = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
-            boolean consumesValue = true;
             switch (t) {
                 case "-s" -> s = new Negatable(req(next), neg);
                 case "-d" -> d = new Negatable(req(next), neg);
@@ -113,8 +111,8 @@ public final class RuleParser {
                             }
                         }
                         default -> {
-                            // Targets with options (LOG, REJECT --reject-with, SNAT …) are foreign; a plain
-                            // upper-case-free or custom name is a jump to a user chain.
+                            // Targets with options (LOG, REJECT --reject-with, SNAT …) are foreign; a bare
+                            // name is a jump to a user chain.
                             if (i + 2 < tokens.size() || name.startsWith("-")) {
                                 return null;
                             }
@@ -126,16 +124,13 @@ public final class RuleParser {
                     return null;
                 }
             }
-            if (consumesValue) {
-                i++;
-            }
+            i++; // every option above takes one value
             neg = false;
         }
         if (target == null || neg) {
             return null;
         }
-        r = new RuleSpec(s, d, in, out, proto, dport, srcType, dstType, ctstate, comment, target);
-        return r;
+        return new RuleSpec(s, d, in, out, proto, dport, srcType, dstType, ctstate, comment, target);
     }
 
     private static String req(String v) {
