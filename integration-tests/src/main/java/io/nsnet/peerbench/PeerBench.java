@@ -145,7 +145,9 @@ public final class PeerBench {
             NsnetDaemon tmpfs = new NsnetDaemon(TMPFS, repo, daemonJvmOpts, ns.createHost("h2"), shm, ns.name("t-"));
             extraDaemon = tmpfs;
             tmpfs.start();
-            phase("attach/detach", () -> attachPhase(n1, tmpfs, cni, netavark, floorAttach));
+            NativeAttachPeer kernel = new NativeAttachPeer(ns.createHost("k"), ns);
+            phase("attach/detach", () -> attachPhase(n1, tmpfs, cni, netavark, floorAttach, kernel));
+            kernel.close();
             tmpfs.stop();
             DockerPeer d1 = docker;
             phase("network create/delete", () -> networkPhase(n1, d1, floorNet));
@@ -199,10 +201,11 @@ public final class PeerBench {
 
     // ------------------------------------------------------------------ attach / detach
 
-    private void attachPhase(NsnetDaemon nsnet, NsnetDaemon tmpfs, CniPeer cni, NetavarkPeer netavark, FloorPeer floor) {
+    private void attachPhase(NsnetDaemon nsnet, NsnetDaemon tmpfs, CniPeer cni, NetavarkPeer netavark, FloorPeer floor,
+            NativeAttachPeer kernel) {
         nsnet.createAttachNetwork();
         tmpfs.createAttachNetwork();
-        List<AttachTool> tools = List.of(nsnet, tmpfs, cni, netavark, floor);
+        List<AttachTool> tools = List.of(nsnet, tmpfs, cni, netavark, floor, kernel);
         int n = scale.sandboxes();
         int portBase = 100_000 % 10_000 + n; // port sandboxes are numbered after the N plain ones
         log("attach with a published port at N=0 (%d each)", scale.portSamples());
@@ -235,7 +238,9 @@ public final class PeerBench {
     }
 
     /** portSamples sandboxes with one published port each at scale x, attached then detached, per tool. */
-    private void portSamples(List<AttachTool> tools, FloorPeer floor, int x, int firstIndex) {
+    private void portSamples(List<AttachTool> all, FloorPeer floor, int x, int firstIndex) {
+        // The in-process kernel floor has no firewall: it takes part in plain attaches only.
+        List<AttachTool> tools = all.stream().filter(t -> !(t instanceof NativeAttachPeer)).toList();
         for (int j = 0; j < scale.portSamples(); j++) {
             int idx = firstIndex + j;
             for (AttachTool t : tools) {
@@ -441,10 +446,14 @@ public final class PeerBench {
         double attach = report.median("nsnet", ATTACH, 1, n);
         double cniA = report.median("CNI bridge", ATTACH, 1, n);
         double nvA = report.median("netavark", ATTACH, 1, n);
+        String kernelFloor = "kernel floor (native layer in-process)";
         report.target("attach ≤ 2 ms median", String.format(Locale.ROOT, "%s ms (N=1…%d; first/last %d: %s / %s ms); "
-                + "same daemon with its state on tmpfs: %s ms; fsync floor %s ms",
+                + "same daemon with its state on tmpfs: %s ms; the same kernel work in-process without a daemon: %s ms "
+                + "(first/last %d: %s / %s ms); ip -batch floor %s ms; fsync floor %s ms",
                 Report.ms(attach), n, w, Report.ms(report.median("nsnet", ATTACH, 1, w)),
                 Report.ms(report.median("nsnet", ATTACH, n - w + 1, n)), Report.ms(report.median(TMPFS, ATTACH, 1, n)),
+                Report.ms(report.median(kernelFloor, ATTACH, 1, n)), w, Report.ms(report.median(kernelFloor, ATTACH, 1, w)),
+                Report.ms(report.median(kernelFloor, ATTACH, n - w + 1, n)), Report.ms(report.median(floorName(), ATTACH, 1, n)),
                 Report.ms(fsync)), attach <= 2);
         report.target("attach ≥ 10× faster than CNI bridge and netavark", String.format(Locale.ROOT,
                 "CNI bridge %s ms = %.1f×; netavark %s ms = %.1f×", Report.ms(cniA), cniA / attach, Report.ms(nvA),
@@ -459,8 +468,10 @@ public final class PeerBench {
         double detach = report.median("nsnet", DETACH, 1, n);
         double linkDel = report.median(LINK_DEL, DETACH, 1, n);
         report.target("detach no slower than `ip link del`", String.format(Locale.ROOT,
-                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (floor incl. netns del %s ms; CNI %s, netavark %s)",
-                Report.ms(detach), Report.ms(report.median(TMPFS, DETACH, 1, n)), Report.ms(linkDel), Report.ms(report.median(floorName(), DETACH, 1, n)),
+                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (in-process RTM_DELLINK + netns delete %s; "
+                        + "floor incl. netns del %s ms; CNI %s, netavark %s)",
+                Report.ms(detach), Report.ms(report.median(TMPFS, DETACH, 1, n)), Report.ms(linkDel),
+                Report.ms(report.median(kernelFloor, DETACH, 1, n)), Report.ms(report.median(floorName(), DETACH, 1, n)),
                 Report.ms(report.median("CNI bridge", DETACH, 1, n)), Report.ms(report.median("netavark", DETACH, 1, n))),
                 detach <= linkDel);
         report.target("daemon RSS ≤ 150 MB with 1000 networks", String.format(Locale.ROOT,
