@@ -37,7 +37,7 @@ tag_file=$(mktemp)
 cleanup() {
   local pid; pid=$(cat "$tag_file" 2>/dev/null || true)
   if [ -n "$pid" ]; then
-    for ns in $(ip netns list | awk '{print $1}' | grep "^nst-pb$(printf '%x' "$pid")-" || true); do
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^nst-pb$(printf '%x' "$pid")-" || true); do
       ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
       ip netns delete "$ns" 2>/dev/null || true
     done
