@@ -33,11 +33,14 @@ if [ ! -f agent/target/agent-0.1.0-SNAPSHOT.jar ] || [ ! -f integration-tests/ta
 fi
 
 # Belt and braces beside PeerBench's own cleanup: whatever happens, no namespace of this run survives.
+# dockerd 20.10 always creates /run/docker/plugins (a hard-coded discovery directory): remove it if it was not there.
 tag_file=$(mktemp)
+had_run_docker=; [ -e /run/docker ] && had_run_docker=1
 cleanup() {
+  [ -z "$had_run_docker" ] && rm -rf /run/docker
   local pid; pid=$(cat "$tag_file" 2>/dev/null || true)
   if [ -n "$pid" ]; then
-    for ns in $(ip netns list | awk '{print $1}' | grep "^nst-pb$(printf '%x' "$pid")-" || true); do
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^nst-pb$(printf '%x' "$pid")-" || true); do
       ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
       ip netns delete "$ns" 2>/dev/null || true
     done

@@ -32,6 +32,10 @@ final class Charts {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(4);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        // XChart's default palette gives two of six series near-identical yellows; these stay apart.
+        chart.getStyler().setSeriesColors(new java.awt.Color[] {new java.awt.Color(0x1f77b4), new java.awt.Color(0x17becf),
+            new java.awt.Color(0x9467bd), new java.awt.Color(0x2ca02c), new java.awt.Color(0xd62728),
+            new java.awt.Color(0xff7f0e), new java.awt.Color(0x7f7f7f)});
         for (String tool : tools) {
             List<Sample> s = samples.of(tool, op);
             double[] x = s.stream().mapToDouble(Sample::x).toArray();

@@ -33,12 +33,16 @@ final class DockerPeer implements NetworkTool, AutoCloseable {
         try {
             Files.createDirectories(dir);
             Path sock = dir.resolve("docker.sock");
+            // Its own config file: nothing read from /etc/docker, and the trust key (which dockerd 20.10 would
+            // otherwise write to /etc/docker/key.json) kept in the temp dir with everything else.
+            Path config = dir.resolve("daemon.json");
+            Files.writeString(config, "{\"deprecated-key-path\": \"" + dir.resolve("key.json") + "\"}\n");
             // ip netns exec gives dockerd a private mount namespace (slave of the host's) with a fresh /sys, which
             // has no cgroup mounts, and dockerd refuses to start without the devices cgroup. Re-mount the v1
             // hierarchies there (they stay private to that mount namespace), then exec dockerd in place of sh.
             String dockerd = String.join(" ", "exec dockerd", "--data-root", dir.resolve("data").toString(),
                     "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("dockerd.pid").toString(),
-                    "-H", "unix://" + sock, "--bridge=none", "--iptables=true", "--storage-driver=vfs",
+                    "--config-file", config.toString(), "-H", "unix://" + sock, "--bridge=none", "--iptables=true", "--storage-driver=vfs",
                     "--log-level=warn");
             String script = "mount -t tmpfs cgroup /sys/fs/cgroup && for c in cpu cpuacct cpuset memory devices freezer "
                     + "blkio pids; do mkdir -p /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c "

@@ -20,6 +20,8 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
 
     private final String label;
     private final List<String> command;
+    /** NSNETD_JAVA_OPTS for bin/nsnetd; null when java is run directly. */
+    private final String javaOpts;
     private final Path socket;
     private final Path log;
     private Process process;
@@ -39,12 +41,21 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         this.socket = work.resolve("nsnetd.sock");
         this.log = work.resolve("nsnetd.log");
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(repo.resolve("agent/target/agent-0.1.0-SNAPSHOT.jar") + ":" + repo.resolve("agent/target/lib") + "/*");
-        cmd.add("io.nsnet.agent.daemon.Nsnetd");
+        Path launcher = repo.resolve("bin/nsnetd");
+        if (Files.isExecutable(launcher)) {
+            // The real launcher, so RSS and start-up are what users get; it execs java, so the PID is the JVM's.
+            // Extra JVM options (JFR, another heap size) go through its NSNETD_JAVA_OPTS.
+            cmd.add(launcher.toString());
+            this.javaOpts = String.join(" ", jvmOptions);
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.addAll(jvmOptions);
+            cmd.add("-cp");
+            cmd.add(repo.resolve("agent/target/agent-0.1.0-SNAPSHOT.jar") + ":" + repo.resolve("agent/target/lib") + "/*");
+            cmd.add("io.nsnet.agent.daemon.Nsnetd");
+            this.javaOpts = null;
+        }
         cmd.addAll(List.of("--host-netns", hostNs, "--socket", socket.toString(), "--state-dir",
                 work.resolve("state").toString(), "--sandbox-prefix", sandboxPrefix, "--default-bridge", "nsbr0"));
         this.command = List.copyOf(cmd);
@@ -70,8 +81,12 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         }
         try {
             long t0 = System.nanoTime();
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            if (javaOpts != null) {
+                pb.environment().put("NSNETD_JAVA_OPTS", javaOpts);
+            }
+            process = pb.start();
             long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {

@@ -53,8 +53,8 @@ public final class PeerBench {
         Scale scale = Scale.FULL;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out = null;
-        // The daemon's JVM flags, as bin/nsnetd passes them: a small serial-GC heap keeps RSS down (the state is small).
-        List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xmx64m"));
+        // Extra JVM flags for nsnetd, on top of bin/nsnetd's own (which the run uses when it exists).
+        List<String> jvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -95,6 +95,7 @@ public final class PeerBench {
         Instant started = Instant.now();
         NsnetDaemon nsnet = null;
         Path shm = null;
+        String versions = "(not read)";
         DockerPeer docker = null;
         // Cleanup must run even on Ctrl-C: a shutdown hook does it once, the finally block runs the same hook.
         Thread cleanup = null;
@@ -122,7 +123,7 @@ public final class PeerBench {
             double firstStart = nsnet.start();
             log("nsnetd answered /v1/info after %.0f ms (empty state)", firstStart);
             docker.start();
-            String versions = "dockerd " + docker.version() + "; " + CniPeer.version().replace('\n', ' ') + "; "
+            versions = "dockerd " + docker.version() + "; " + CniPeer.version().replace('\n', ' ') + "; "
                     + NetavarkPeer.version() + "; " + Proc.run(List.of("iptables", "--version"), null).strip()
                     + "; kernel " + Proc.run(List.of("uname", "-r"), null).strip() + "; "
                     + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")";
@@ -136,29 +137,49 @@ public final class PeerBench {
             NetavarkPeer netavark = new NetavarkPeer(hostV, ns, work);
 
             FsyncFloor.measure(samples, FSYNC, work, 30);
-            cliRuns(nsnet, "network ls (2 networks)");
+            NsnetDaemon n1 = nsnet;
+            phase("CLI network ls", () -> cliRuns(n1, "network ls (2 networks)"));
             // A second nsnetd whose state lives on tmpfs, where fsync returns at once: the same daemon and kernel
             // work without the disk's durability wait, to show how much of an operation that wait is.
             shm = Files.createTempDirectory(Path.of("/dev/shm"), "nsnet-peerbench.");
             NsnetDaemon tmpfs = new NsnetDaemon(TMPFS, repo, daemonJvmOpts, ns.createHost("h2"), shm, ns.name("t-"));
             extraDaemon = tmpfs;
             tmpfs.start();
-            attachPhase(nsnet, tmpfs, cni, netavark, floorAttach);
+            NativeAttachPeer kernel = new NativeAttachPeer(ns.createHost("k"), ns);
+            phase("attach/detach", () -> attachPhase(n1, tmpfs, cni, netavark, floorAttach, kernel));
+            kernel.close();
             tmpfs.stop();
-            networkPhase(nsnet, docker, floorNet);
+            DockerPeer d1 = docker;
+            phase("network create/delete", () -> networkPhase(n1, d1, floorNet));
             docker.close();
-            scalePhase(nsnet, hostN);
-            cliRuns(nsnet, "network ls (" + (scale.scaleNetworks() + 2) + " networks)");
-
-            String load1 = Files.readString(Path.of("/proc/loadavg")).strip();
-            writeResults(started, versions, load0, load1);
+            phase("scale and restart", () -> scalePhase(n1, hostN));
+            phase("CLI network ls", () -> cliRuns(n1, "network ls (" + (scale.scaleNetworks() + 2) + " networks)"));
         } finally {
+            // Whatever was measured is written, even when a phase or the set-up failed.
+            try {
+                String load1 = Files.readString(Path.of("/proc/loadavg")).strip();
+                writeResults(started, versions, load0, load1);
+            } catch (Exception e) {
+                System.err.println("cannot write results: " + e);
+                e.printStackTrace();
+            }
             if (cleanup != null) {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
                 cleanup.run();
             } else {
                 cleanUp(nsnet, docker, ns, work);
             }
+        }
+    }
+
+    /** Runs one phase; a failure is reported in RESULTS.md and the run goes on with the next phase. */
+    private void phase(String name, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            log("phase %s FAILED: %s", name, e);
+            e.printStackTrace();
+            notes.add("**Phase \"" + name + "\" failed:** `" + e.toString().replace('\n', ' ') + "`; its results are partial.");
         }
     }
 
@@ -180,10 +201,11 @@ public final class PeerBench {
 
     // ------------------------------------------------------------------ attach / detach
 
-    private void attachPhase(NsnetDaemon nsnet, NsnetDaemon tmpfs, CniPeer cni, NetavarkPeer netavark, FloorPeer floor) {
+    private void attachPhase(NsnetDaemon nsnet, NsnetDaemon tmpfs, CniPeer cni, NetavarkPeer netavark, FloorPeer floor,
+            NativeAttachPeer kernel) {
         nsnet.createAttachNetwork();
         tmpfs.createAttachNetwork();
-        List<AttachTool> tools = List.of(nsnet, tmpfs, cni, netavark, floor);
+        List<AttachTool> tools = List.of(nsnet, tmpfs, cni, netavark, floor, kernel);
         int n = scale.sandboxes();
         int portBase = 100_000 % 10_000 + n; // port sandboxes are numbered after the N plain ones
         log("attach with a published port at N=0 (%d each)", scale.portSamples());
@@ -216,7 +238,9 @@ public final class PeerBench {
     }
 
     /** portSamples sandboxes with one published port each at scale x, attached then detached, per tool. */
-    private void portSamples(List<AttachTool> tools, FloorPeer floor, int x, int firstIndex) {
+    private void portSamples(List<AttachTool> all, FloorPeer floor, int x, int firstIndex) {
+        // The in-process kernel floor has no firewall: it takes part in plain attaches only.
+        List<AttachTool> tools = all.stream().filter(t -> !(t instanceof NativeAttachPeer)).toList();
         for (int j = 0; j < scale.portSamples(); j++) {
             int idx = firstIndex + j;
             for (AttachTool t : tools) {
@@ -422,10 +446,14 @@ public final class PeerBench {
         double attach = report.median("nsnet", ATTACH, 1, n);
         double cniA = report.median("CNI bridge", ATTACH, 1, n);
         double nvA = report.median("netavark", ATTACH, 1, n);
+        String kernelFloor = "kernel floor (native layer in-process)";
         report.target("attach ≤ 2 ms median", String.format(Locale.ROOT, "%s ms (N=1…%d; first/last %d: %s / %s ms); "
-                + "same daemon with its state on tmpfs: %s ms; fsync floor %s ms",
+                + "same daemon with its state on tmpfs: %s ms; the same kernel work in-process without a daemon: %s ms "
+                + "(first/last %d: %s / %s ms); ip -batch floor %s ms; fsync floor %s ms",
                 Report.ms(attach), n, w, Report.ms(report.median("nsnet", ATTACH, 1, w)),
                 Report.ms(report.median("nsnet", ATTACH, n - w + 1, n)), Report.ms(report.median(TMPFS, ATTACH, 1, n)),
+                Report.ms(report.median(kernelFloor, ATTACH, 1, n)), w, Report.ms(report.median(kernelFloor, ATTACH, 1, w)),
+                Report.ms(report.median(kernelFloor, ATTACH, n - w + 1, n)), Report.ms(report.median(floorName(), ATTACH, 1, n)),
                 Report.ms(fsync)), attach <= 2);
         report.target("attach ≥ 10× faster than CNI bridge and netavark", String.format(Locale.ROOT,
                 "CNI bridge %s ms = %.1f×; netavark %s ms = %.1f×", Report.ms(cniA), cniA / attach, Report.ms(nvA),
@@ -440,14 +468,16 @@ public final class PeerBench {
         double detach = report.median("nsnet", DETACH, 1, n);
         double linkDel = report.median(LINK_DEL, DETACH, 1, n);
         report.target("detach no slower than `ip link del`", String.format(Locale.ROOT,
-                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (floor incl. netns del %s ms; CNI %s, netavark %s)",
-                Report.ms(detach), Report.ms(report.median(TMPFS, DETACH, 1, n)), Report.ms(linkDel), Report.ms(report.median(floorName(), DETACH, 1, n)),
+                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (in-process RTM_DELLINK + netns delete %s; "
+                        + "floor incl. netns del %s ms; CNI %s, netavark %s)",
+                Report.ms(detach), Report.ms(report.median(TMPFS, DETACH, 1, n)), Report.ms(linkDel),
+                Report.ms(report.median(kernelFloor, DETACH, 1, n)), Report.ms(report.median(floorName(), DETACH, 1, n)),
                 Report.ms(report.median("CNI bridge", DETACH, 1, n)), Report.ms(report.median("netavark", DETACH, 1, n))),
                 detach <= linkDel);
         report.target("daemon RSS ≤ 150 MB with 1000 networks", String.format(Locale.ROOT,
                 "%.1f MiB with %d networks; %.1f MiB with %d networks + %d sandboxes; after restart %s MiB (JVM flags: %s)",
                 rssWithNetworks, maxK, rssFull, scale.scaleNetworks(), Math.min(scale.scaleSandboxes(), scale.scaleNetworks()),
-                restartRss.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList(), String.join(" ", daemonJvmOpts)),
+                restartRss.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList(), daemonFlags()),
                 rssWithNetworks <= 150 && rssFull <= 150);
         Stats st = Stats.of(startTimes.stream().mapToDouble(Double::doubleValue).toArray());
         report.target("start-up + reconcile of 1000 networks and 1000 sandboxes ≤ 5 s, no rule churn", String.format(Locale.ROOT,
@@ -511,6 +541,25 @@ public final class PeerBench {
                 + "Raw samples: one CSV per operation beside this file.";
         Files.writeString(out.resolve("RESULTS.md"), report.render(header));
         log("wrote %s", out.resolve("RESULTS.md"));
+    }
+
+    /** The daemon's JVM flags as started: the launcher's defaults plus any extra. */
+    private String daemonFlags() {
+        String launcher = "";
+        try {
+            for (String line : Files.readAllLines(repo.resolve("bin/nsnetd"))) {
+                if (line.startsWith("defaults=")) {
+                    launcher = line.substring("defaults=".length()).replace("\"", "").replace("(", "").replace(")", "")
+                            + launcher;
+                }
+                if (line.startsWith("export MALLOC_ARENA_MAX")) {
+                    launcher = launcher + ", MALLOC_ARENA_MAX=2";
+                }
+            }
+        } catch (java.io.IOException e) {
+            launcher = "(no bin/nsnetd)";
+        }
+        return "bin/nsnetd " + launcher + (daemonJvmOpts.isEmpty() ? "" : " + " + String.join(" ", daemonJvmOpts));
     }
 
     private static String floorName() {

@@ -114,12 +114,16 @@ final class Reconciler {
             }
         }
 
-        // 4. what ready objects miss
+        // 4. what ready objects miss. The host's links and addresses are read once (after the orphans went)
+        // rather than per object: per-object dumps made a start with 1000 networks quadratic.
+        BridgeDriver.HostView view = BridgeDriver.HostView.read(engine.hostRtnl());
         for (Network n : snap.networks()) {
-            errors.run("network " + n.name(), () -> engine.bridges().ensure(n));
+            errors.run("network " + n.name(), () -> engine.bridges().ensure(n, view));
         }
+        BridgeDriver.HostView afterBridges = BridgeDriver.HostView.read(engine.hostRtnl());
+        StateSnapshot stored = snap;
         for (Sandbox sb : snap.sandboxes()) {
-            errors.run("sandbox " + sb.name(), () -> repairSandbox(sb));
+            errors.run("sandbox " + sb.name(), () -> repairSandbox(sb, stored, afterBridges));
         }
 
         // 5. rules, then the proxy
@@ -139,7 +143,11 @@ final class Reconciler {
         return new FirewallState.Network(b.bridge(), subnet.map(Cidr::toString).orElse("0.0.0.0/32"), false, true, true);
     }
 
-    private void repairSandbox(Sandbox sb) {
+    /**
+     * Recreates what a ready sandbox misses. Host ends are checked against the links read once; the sandbox's
+     * namespace is only opened (a thread hand-off each) when an endpoint has to be rebuilt inside it.
+     */
+    private void repairSandbox(Sandbox sb, StateSnapshot snap, BridgeDriver.HostView view) {
         SandboxDriver sandboxes = engine.sandboxes();
         if (!sandboxes.exists(sb.netns())) {
             LOG.info("reconcile: sandbox {} lost its namespace; recreating it", sb.name());
@@ -149,25 +157,35 @@ final class Reconciler {
             engine.buildSandbox(sb);
             return;
         }
-        try (SandboxDriver.Handle h = sandboxes.open(sb.netns())) {
-            boolean first = true;
+        boolean first = true;
+        SandboxDriver.Handle h = null;
+        try {
             for (Endpoint ep : sb.endpoints()) {
-                Network n = engine.store().network(ep.network()).orElseThrow();
-                int br = engine.bridgeIndex(n);
-                Optional<Link> hostEnd = engine.hostRtnl().links().find(ep.hostVeth());
-                if (hostEnd.isEmpty()) {
+                Network n = snap.network(ep.network()).orElseThrow();
+                Link bridge = view.links().get(n.bridge());
+                int br = bridge != null ? bridge.index() : engine.bridgeIndex(n);
+                Link hostEnd = view.links().get(ep.hostVeth());
+                if (hostEnd == null) {
                     LOG.info("reconcile: sandbox {} lost its endpoint on {}; recreating it", sb.name(), n.name());
-                    h.rtnl().links().find(ep.ifname()).ifPresent(l -> h.rtnl().links().delete(l.index()));
-                    sandboxes.attach(h, sb.id(), ep, n, br, first);
-                } else {
-                    if (hostEnd.get().masterIndex() != br) {
-                        engine.hostRtnl().links().setMaster(hostEnd.get().index(), br);
+                    if (h == null) {
+                        h = sandboxes.open(sb.netns());
                     }
-                    if (!hostEnd.get().isUp()) {
-                        engine.hostRtnl().links().setUp(hostEnd.get().index());
+                    SandboxDriver.Handle inside = h;
+                    inside.rtnl().links().find(ep.ifname()).ifPresent(l -> inside.rtnl().links().delete(l.index()));
+                    sandboxes.attach(inside, sb.id(), ep, n, br, first);
+                } else {
+                    if (hostEnd.masterIndex() != br) {
+                        engine.hostRtnl().links().setMaster(hostEnd.index(), br);
+                    }
+                    if (!hostEnd.isUp()) {
+                        engine.hostRtnl().links().setUp(hostEnd.index());
                     }
                 }
                 first = false;
+            }
+        } finally {
+            if (h != null) {
+                h.close();
             }
         }
     }

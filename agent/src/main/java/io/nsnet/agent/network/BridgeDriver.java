@@ -1,9 +1,12 @@
 package io.nsnet.agent.network;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import io.nsnet.addr.Address;
 import io.nsnet.addr.IpPrefix;
 import io.nsnet.agent.model.Cidr;
 import io.nsnet.agent.model.ConflictException;
@@ -46,10 +49,21 @@ public final class BridgeDriver {
 
     /** Makes the bridge exist, carry the gateway address and be up; repairs what is missing. */
     public void ensure(Network n) {
-        Link br = host.links().find(n.bridge()).orElse(null);
+        ensure(n, null);
+    }
+
+    /**
+     * As {@link #ensure(Network)}, with the host's links and IPv4 addresses read once by a caller that ensures
+     * many networks (reconcile at start): without it each call dumps every address of the host, so a start with
+     * k networks cost k dumps of k addresses.
+     */
+    public void ensure(Network n, HostView view) {
+        Link br = view != null ? view.links().get(n.bridge()) : host.links().find(n.bridge()).orElse(null);
+        boolean created = false;
         if (br == null) {
             host.links().add(new LinkSpec.Bridge(n.bridge(), n.mtu(), null));
             br = host.links().get(n.bridge());
+            created = true;
         } else if (!(br.kind() instanceof LinkKind.Bridge)) {
             throw new ConflictException("link \"" + n.bridge() + "\" in the host namespace is not a bridge");
         }
@@ -61,8 +75,14 @@ public final class BridgeDriver {
         }
         IpPrefix gw = gatewayPrefix(n.gateway(), n.subnet());
         int index = br.index();
-        boolean hasAddress = host.addresses().list(Nl.AF_INET, index).stream()
-                .anyMatch(a -> a.prefix().equals(gw));
+        boolean hasAddress;
+        if (created) {
+            hasAddress = false; // a bridge made just now has no IPv4 address: no need to dump the host's addresses
+        } else if (view != null) {
+            hasAddress = view.addresses().getOrDefault(index, List.of()).contains(gw);
+        } else {
+            hasAddress = host.addresses().list(Nl.AF_INET, index).stream().anyMatch(a -> a.prefix().equals(gw));
+        }
         if (!hasAddress) {
             try {
                 host.addresses().add(index, gw);
@@ -98,6 +118,21 @@ public final class BridgeDriver {
             }
         }
         return out;
+    }
+
+    /** The host's links by name and IPv4 addresses by link index, read with one dump each. */
+    public record HostView(Map<String, Link> links, Map<Integer, List<IpPrefix>> addresses) {
+        public static HostView read(Rtnl host) {
+            Map<String, Link> links = new HashMap<>();
+            for (Link l : host.links().list()) {
+                links.put(l.name(), l);
+            }
+            Map<Integer, List<IpPrefix>> addresses = new HashMap<>();
+            for (Address a : host.addresses().list(Nl.AF_INET)) {
+                addresses.computeIfAbsent(a.linkIndex(), i -> new ArrayList<>()).add(a.prefix());
+            }
+            return new HostView(links, addresses);
+        }
     }
 
     /** An nsnet bridge found in the kernel. */

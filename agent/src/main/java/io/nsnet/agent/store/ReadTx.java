@@ -38,6 +38,23 @@ public interface ReadTx {
     /** Names of the sandboxes with an endpoint on the network, in creation order. */
     List<String> sandboxesOn(String network);
 
+    /**
+     * The addresses held on a network (endpoints in any state), with the sandbox holding each: what IPAM needs
+     * to pick a free address, without loading every sandbox with its endpoints and ports.
+     */
+    default java.util.Map<io.nsnet.agent.model.Ipv4, String> addressesOn(String network) {
+        java.util.Map<io.nsnet.agent.model.Ipv4, String> held = new java.util.HashMap<>();
+        for (Sandbox s : sandboxes()) {
+            s.endpoint(network).ifPresent(e -> held.put(e.ip(), s.name()));
+        }
+        return held;
+    }
+
+    /** The sandboxes that publish ports, with endpoints and ports: all the firewall needs of sandboxes. */
+    default List<Sandbox> sandboxesWithPorts() {
+        return sandboxes().stream().filter(s -> !s.ports().isEmpty()).toList();
+    }
+
     /** Index of the default pool the last automatic subnet allocation used, -1 if none yet. */
     int lastPoolIndex();
 

@@ -136,10 +136,10 @@ final class SqlTx implements Tx {
     private static Network network(ResultSet rs) throws SQLException {
         String ipRange = rs.getString("ip_range");
         return new Network(rs.getString("name"), rs.getString("id"), rs.getString("bridge"),
-                Cidr.parse(rs.getString("subnet")), Ipv4.parse(rs.getString("gateway")),
-                Optional.ofNullable(ipRange).map(Cidr::parse),
+                StoredText.cidr(rs.getString("subnet")), StoredText.ipv4(rs.getString("gateway")),
+                Optional.ofNullable(ipRange).map(StoredText::cidr),
                 rs.getInt("internal") != 0, rs.getInt("icc") != 0, rs.getInt("masquerade") != 0, rs.getInt("mtu"),
-                rs.getLong("seq"), Instant.parse(rs.getString("created")), rs.getInt("is_default") != 0,
+                rs.getLong("seq"), StoredText.instant(rs.getString("created")), rs.getInt("is_default") != 0,
                 ObjectState.parse(rs.getString("state")));
     }
 
@@ -166,7 +166,7 @@ final class SqlTx implements Tx {
 
     private static Endpoint endpoint(ResultSet rs) throws SQLException {
         return new Endpoint(rs.getString("network"), rs.getString("ifname"), rs.getString("host_veth"),
-                Ipv4.parse(rs.getString("ip")), MacAddress.parse(rs.getString("mac")), ObjectState.parse(rs.getString("state")));
+                StoredText.ipv4(rs.getString("ip")), MacAddress.parse(rs.getString("mac")), ObjectState.parse(rs.getString("state")));
     }
 
     private static PortMapping port(ResultSet rs) throws SQLException {
@@ -179,7 +179,7 @@ final class SqlTx implements Tx {
     private List<Sandbox> loadSandboxes(String where, Object... args) {
         List<SandboxRow> rows = query("SELECT name, id, netns, seq, created, state FROM sandboxes " + where + " ORDER BY seq",
                 rs -> new SandboxRow(rs.getString("name"), rs.getString("id"), rs.getString("netns"), rs.getLong("seq"),
-                        Instant.parse(rs.getString("created")), ObjectState.parse(rs.getString("state"))),
+                        StoredText.instant(rs.getString("created")), ObjectState.parse(rs.getString("state"))),
                 args);
         if (rows.isEmpty()) {
             return List.of();
@@ -209,6 +209,11 @@ final class SqlTx implements Tx {
     }
 
     @Override
+    public List<Sandbox> sandboxesWithPorts() {
+        return loadSandboxes("WHERE name IN (SELECT sandbox FROM ports)");
+    }
+
+    @Override
     public Optional<Sandbox> sandbox(String name) {
         return first(loadSandboxes("WHERE name = ?", name));
     }
@@ -217,6 +222,16 @@ final class SqlTx implements Tx {
     public List<String> sandboxesOn(String network) {
         return query("SELECT s.name FROM endpoints e JOIN sandboxes s ON s.name = e.sandbox WHERE e.network = ? ORDER BY s.seq",
                 rs -> rs.getString(1), network);
+    }
+
+    @Override
+    public Map<Ipv4, String> addressesOn(String network) {
+        Map<Ipv4, String> held = new HashMap<>();
+        for (Owned<Ipv4> e : query("SELECT sandbox, ip FROM endpoints WHERE network = ?",
+                rs -> new Owned<>(rs.getString(1), StoredText.ipv4(rs.getString(2))), network)) {
+            held.put(e.value(), e.sandbox());
+        }
+        return held;
     }
 
     @Override

@@ -1,0 +1,67 @@
+package io.nsnet.peerbench;
+
+import io.nsnet.addr.IpPrefix;
+import io.nsnet.link.LinkSpec;
+import io.nsnet.netns.NetNs;
+import io.nsnet.rtnl.Rtnl;
+import io.nsnet.route.Route;
+
+/**
+ * The kernel floor without any process or daemon: nsnet's native layer called in the bench's own JVM (rtnetlink
+ * through JNR, as in AttachBench) doing exactly the kernel work of an attach: a named namespace with lo up, a
+ * veth with its peer created inside as eth0, the host end on the bridge and up, eth0 up with its address, and
+ * the default route. Detach deletes the host end, then the namespace, as nsnetd does. What nsnetd costs beyond
+ * this is its API, store and bookkeeping.
+ */
+final class NativeAttachPeer implements AttachTool, AutoCloseable {
+    private static final String BRIDGE = "nabr0";
+    private final Namespaces namespaces;
+    private final NetNs host;
+    private final Rtnl hostRtnl;
+    private final int bridgeIndex;
+
+    NativeAttachPeer(String hostNs, Namespaces namespaces) {
+        this.namespaces = namespaces;
+        this.host = NetNs.open(hostNs);
+        this.hostRtnl = Rtnl.open(host);
+        hostRtnl.links().add(LinkSpec.Bridge.named(BRIDGE));
+        bridgeIndex = hostRtnl.links().get(BRIDGE).index();
+        hostRtnl.addresses().add(bridgeIndex, IpPrefix.parse("10.0.0.1/16"));
+        hostRtnl.links().setUp(bridgeIndex);
+    }
+
+    @Override
+    public String name() {
+        return "kernel floor (native layer in-process)";
+    }
+
+    @Override
+    public void attach(int i, boolean port) {
+        NetNs.Created<Rtnl> created = Rtnl.createNamespace(namespaces.name("n" + i));
+        try (NetNs ns = created.ns(); Rtnl inner = created.value()) {
+            inner.links().setUp(inner.links().get("lo").index());
+            hostRtnl.links().add(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex).withUp(true));
+            int eth0 = inner.links().get("eth0").index();
+            inner.links().setUp(eth0);
+            inner.addresses().add(eth0, IpPrefix.parse(AttachTool.address(i) + "/16"));
+            inner.routes().add(Route.defaultVia(IpPrefix.literal("10.0.0.1"), eth0));
+        }
+    }
+
+    @Override
+    public void detach(int i) {
+        hostRtnl.links().delete("nv" + i);
+        NetNs.delete(namespaces.name("n" + i));
+    }
+
+    @Override
+    public double cpuMs() {
+        return io.nsnet.bench.CpuClock.now()[0]; // the whole bench JVM: an upper bound
+    }
+
+    @Override
+    public void close() {
+        hostRtnl.close();
+        host.close();
+    }
+}
