@@ -86,8 +86,8 @@ public final class AttachBench {
     static String attachNsnet(Rtnl host, int bridgeIndex, String nsName, String hostIf, int net, int i) {
         NetNs.Created<Rtnl> created = Rtnl.createNamespace(nsName);
         try (NetNs ns = created.ns(); Rtnl inner = created.value()) {
-            host.links().add(LinkSpec.Veth.pair(hostIf, "eth0", ns).withMaster(bridgeIndex).withUp(true));
-            int eth0 = inner.links().get("eth0").index();
+            int eth0 = host.links().addAndGet(LinkSpec.Veth.pair(hostIf, "eth0", ns).withMaster(bridgeIndex)
+                    .withUp(true)).peerIndex();
             inner.links().setUp(eth0);
             inner.addresses().add(eth0, IpPrefix.parse(address(net, i) + "/16"));
             inner.routes().add(Route.defaultVia(IpPrefix.literal("10.200.0.1"), eth0));

@@ -47,6 +47,11 @@ public final class LinkMessages {
         throw new IllegalArgumentException("unknown link spec " + spec);
     }
 
+    /** The same request asking the kernel to echo the resulting notification back to this socket. */
+    public static NlMsgBuilder withEcho(NlMsgBuilder m) {
+        return m.withFlags(m.flags() | Nl.NLM_F_ECHO);
+    }
+
     private static void common(NlMsgBuilder m, int mtu, MacAddress mac) {
         if (mtu != 0) {
             m.attrU32(Nl.IFLA_MTU, mtu);

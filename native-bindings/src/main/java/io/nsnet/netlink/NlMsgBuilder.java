@@ -32,6 +32,12 @@ public final class NlMsgBuilder {
         return Short.toUnsignedInt(buf.getShort(4));
     }
 
+    /** Replaces the header's flags (the socket adds REQUEST and ACK itself). */
+    public NlMsgBuilder withFlags(int flags) {
+        buf.putShort(6, (short) flags);
+        return this;
+    }
+
     public int flags() {
         return Short.toUnsignedInt(buf.getShort(6));
     }

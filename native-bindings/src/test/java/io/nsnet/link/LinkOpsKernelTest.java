@@ -123,6 +123,18 @@ class LinkOpsKernelTest {
     }
 
     @Test
+    void addAndGetReturnsTheNewLinkAndItsPeersIndex() {
+        NetNs other = namespaces.create("peer");
+        Link made = rtnl.links().addAndGet(LinkSpec.Veth.pair("vethnst2", "eth0", other).withUp(true));
+        JsonNode hostEnd = Observer.link(host.name(), "vethnst2");
+        JsonNode peer = Observer.link(other.name(), "eth0");
+        assertThat(made.name()).isEqualTo("vethnst2");
+        assertThat(made.index()).isEqualTo(hostEnd.path("ifindex").asInt());
+        assertThat(made.peerIndex()).isEqualTo(peer.path("ifindex").asInt());
+        assertThat(made.kind()).isEqualTo(new LinkKind.Veth());
+    }
+
+    @Test
     void upDownMasterMtuMacAndHairpin() {
         NetNs other = namespaces.create("peer");
         rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));

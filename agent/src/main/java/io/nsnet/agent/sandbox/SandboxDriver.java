@@ -82,14 +82,15 @@ public final class SandboxDriver {
         LinkSpec.Veth spec = LinkSpec.Veth.pair(ep.hostVeth(), ep.ifname(), sandbox.ns())
                 .withMtu(net.mtu()).withMaster(bridgeIndex).withUp(true)
                 .withPeerMac(MacAddress.parse(ep.mac().toString()));
-        host.links().add(spec);
-        int hostIndex = host.links().get(ep.hostVeth()).index();
+        // The kernel's echo of the new link gives both ends' indexes: no lookups on either side.
+        Link made = host.links().addAndGet(spec);
+        int hostIndex = made.index();
         host.links().setAlias(hostIndex, ALIAS_PREFIX + sandboxId);
         if (hairpin) {
             host.links().setHairpin(hostIndex, true);
         }
         Rtnl in = sandbox.rtnl();
-        int eth = in.links().get(ep.ifname()).index();
+        int eth = made.peerIndex() != 0 ? made.peerIndex() : in.links().get(ep.ifname()).index();
         in.links().setUp(eth);
         in.addresses().add(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
         if (defaultRoute) {
