@@ -18,16 +18,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NsnetCommand root = NsnetCommand.of(spec);
-        PrintWriter out = root.context().out();
-        try (ApiClient api = root.connect()) {
-            if (json) {
-                Output.json(out, api.getJson("/v1/info"));
-            } else {
-                print(api.info(), out);
-            }
-        }
-        return 0;
+        return Show.run(spec, json, "/v1/info", ApiClient::info, InfoCommand::print);
     }
 
     static void print(InfoView i, PrintWriter out) {

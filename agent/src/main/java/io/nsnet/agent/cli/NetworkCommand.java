@@ -97,19 +97,13 @@ final class NetworkCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            NsnetCommand root = NsnetCommand.of(spec);
-            PrintWriter out = root.context().out();
-            try (ApiClient api = root.connect()) {
-                if (json) {
-                    Output.json(out, api.getJson("/v1/networks"));
-                } else if (quiet) {
-                    api.listNetworks().forEach(n -> out.println(n.name()));
+            return Show.run(spec, json, "/v1/networks", ApiClient::listNetworks, (list, out) -> {
+                if (quiet) {
+                    list.forEach(n -> out.println(n.name()));
                 } else {
-                    table(api.listNetworks()).print(out);
+                    table(list).print(out);
                 }
-            }
-            out.flush();
-            return 0;
+            });
         }
 
         static Table table(List<NetworkView> networks) {
@@ -157,16 +151,8 @@ final class NetworkCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            NsnetCommand root = NsnetCommand.of(spec);
-            PrintWriter out = root.context().out();
-            try (ApiClient api = root.connect()) {
-                if (json) {
-                    Output.json(out, api.getJson("/v1/networks/" + ApiClient.segment(name)));
-                } else {
-                    print(api.inspectNetwork(name), out);
-                }
-            }
-            return 0;
+            return Show.run(spec, json, "/v1/networks/" + ApiClient.segment(name), api -> api.inspectNetwork(name),
+                    Inspect::print);
         }
 
         static void print(NetworkView n, PrintWriter out) {

@@ -82,19 +82,13 @@ final class SandboxCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            NsnetCommand root = NsnetCommand.of(spec);
-            PrintWriter out = root.context().out();
-            try (ApiClient api = root.connect()) {
-                if (json) {
-                    Output.json(out, api.getJson("/v1/sandboxes"));
-                } else if (quiet) {
-                    api.listSandboxes().forEach(s -> out.println(s.name()));
+            return Show.run(spec, json, "/v1/sandboxes", ApiClient::listSandboxes, (list, out) -> {
+                if (quiet) {
+                    list.forEach(s -> out.println(s.name()));
                 } else {
-                    table(api.listSandboxes()).print(out);
+                    table(list).print(out);
                 }
-            }
-            out.flush();
-            return 0;
+            });
         }
 
         static Table table(List<SandboxView> sandboxes) {
@@ -127,16 +121,8 @@ final class SandboxCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            NsnetCommand root = NsnetCommand.of(spec);
-            PrintWriter out = root.context().out();
-            try (ApiClient api = root.connect()) {
-                if (json) {
-                    Output.json(out, api.getJson("/v1/sandboxes/" + ApiClient.segment(name)));
-                } else {
-                    print(api.inspectSandbox(name), out);
-                }
-            }
-            return 0;
+            return Show.run(spec, json, "/v1/sandboxes/" + ApiClient.segment(name), api -> api.inspectSandbox(name),
+                    Inspect::print);
         }
 
         static void print(SandboxView s, PrintWriter out) {
