@@ -118,6 +118,10 @@ public final class Nsnetd implements Callable<Integer> {
         try {
             cfg = config();
             io.nsnet.agent.model.Validation.sandboxPrefix(cfg.sandboxPrefix());
+            if (cfg.hostNetns() != null && cfg.hostNetns().startsWith(cfg.sandboxPrefix())) {
+                throw new IllegalArgumentException("--host-netns \"" + cfg.hostNetns() + "\" starts with --sandbox-prefix \""
+                        + cfg.sandboxPrefix() + "\": the host namespace would look like a sandbox; pick another prefix");
+            }
             io.nsnet.agent.model.Validation.interfaceName("default bridge", cfg.defaultBridge());
         } catch (RuntimeException | IOException e) {
             LOG.error("configuration: {}", e.getMessage());

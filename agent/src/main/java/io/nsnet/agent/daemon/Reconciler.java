@@ -108,7 +108,9 @@ final class Reconciler {
         String prefix = engine.config().sandboxPrefix();
         Set<String> netns = snap.netnsNames();
         for (String ns : NetNs.list()) {
-            if (ns.startsWith(prefix) && !netns.contains(ns)) {
+            // Never the host itself, whatever its name: a sandbox prefix that happens to match the host
+            // namespace's name must not make nsnetd delete the namespace it runs the host's networking in.
+            if (ns.startsWith(prefix) && !netns.contains(ns) && !isHost(ns)) {
                 LOG.info("reconcile: removing orphaned namespace {}", ns);
                 errors.run("delete orphaned netns " + ns, () -> NetNs.delete(ns));
             }
@@ -133,6 +135,17 @@ final class Reconciler {
         }
         errors.logTo(LOG);
         return errors.failures();
+    }
+
+    private boolean isHost(String name) {
+        if (name.equals(engine.config().hostNetns())) {
+            return true;
+        }
+        try (NetNs ns = NetNs.open(name)) {
+            return ns.sameAs(engine.host());
+        } catch (RuntimeException e) {
+            return false; // gone meanwhile, or unreadable: not the host, which is open
+        }
     }
 
     /** The firewall's picture of a bridge found without a stored network: enough to recognise its rules. */

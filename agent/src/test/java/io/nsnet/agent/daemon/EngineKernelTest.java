@@ -101,7 +101,7 @@ class EngineKernelTest {
             }
         } finally {
             for (String ns : NetNs.list()) {
-                if (ns.startsWith(prefix)) {
+                if (ns.startsWith(prefix) && !ns.equals(host.name())) {
                     NetNs.delete(ns);
                     left.add(ns);
                 }
@@ -199,6 +199,17 @@ class EngineKernelTest {
         assertThat(Observer.linkNames(host.name())).isEqualTo(baselineLinks);
         assertThat(Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv4/ip_forward").trim())
                 .isEqualTo("0");
+    }
+
+    @Test
+    void reconcileNeverRemovesTheHostNamespaceEvenWhenItsNameLooksLikeASandbox() {
+        prefix = host.name().substring(0, host.name().length() - 1);
+        daemon = new Daemon(true);
+        assertThat(Observer.netnsList()).contains(host.name());
+        daemon.engine.createSandbox(new SandboxCreateRequest("x", null, null, null));
+        daemon.close();
+        daemon = new Daemon(true);
+        assertThat(Observer.netnsList()).contains(host.name(), prefix + "x");
     }
 
     @Test
