@@ -77,6 +77,8 @@ public final class Engine implements NsnetService {
     private final Names names = new Names(new SecureRandom());
     private final SubnetAllocator allocator = new SubnetAllocator();
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** "key=value" of host sysctls already checked since the last full pass; guarded by {@link #lock}. */
+    private final Set<String> sysctlsEnsured = new HashSet<>();
 
     public Engine(DaemonConfig config, NetNs host, Rtnl hostRtnl, StateStore store, FirewallApplier firewall,
             UserlandProxy proxy) {
@@ -585,9 +587,19 @@ public final class Engine implements NsnetService {
      */
     void syncFirewall(List<FirewallState.Network> retired, boolean readLive) {
         FirewallState state = firewallState();
-        enableForwarding();
+        if (readLive) {
+            // Start-up and removals check every sysctl again (a removed bridge takes its settings with it,
+            // and a bridge of the same name made later starts from the kernel's defaults).
+            sysctlsEnsured.clear();
+        }
+        if (!sysctlsEnsured.contains(IP_FORWARD + "=1")) {
+            enableForwarding();
+            sysctlsEnsured.add(IP_FORWARD + "=1");
+        }
         for (Sysctl s : Sysctl.required(state)) {
-            if (s.key().equals(IP_FORWARD)) {
+            // Each check is a hand-off to a thread in the host namespace: on the hot path only new keys (the
+            // new bridge's route_localnet) are checked, not one per existing network.
+            if (s.key().equals(IP_FORWARD) || sysctlsEnsured.contains(s.key() + "=" + s.value())) {
                 continue;
             }
             try {
@@ -597,6 +609,7 @@ public final class Engine implements NsnetService {
                     throw e;
                 }
             }
+            sysctlsEnsured.add(s.key() + "=" + s.value());
         }
         if (readLive) {
             firewall.apply(state, retired);
