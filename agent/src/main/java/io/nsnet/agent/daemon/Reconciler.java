@@ -3,7 +3,6 @@ package io.nsnet.agent.daemon;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -150,10 +149,12 @@ final class Reconciler {
 
     /** The firewall's picture of a bridge found without a stored network: enough to recognise its rules. */
     private FirewallState.Network orphanNetwork(BridgeDriver.Owned b) {
-        Optional<Cidr> subnet = engine.hostRtnl().addresses().list(io.nsnet.netlink.Nl.AF_INET, b.index()).stream()
-                .findFirst().map(a -> Cidr.parse(a.prefix().address().getHostAddress() + "/" + a.prefix().prefixLength())
-                        .network().toString() + "/" + a.prefix().prefixLength()).map(Cidr::parse);
-        return new FirewallState.Network(b.bridge(), subnet.map(Cidr::toString).orElse("0.0.0.0/32"), false, true, true);
+        // The bridge's gateway address gives the subnet (FirewallState masks it); a bridge without one is
+        // recognised by name alone.
+        String subnet = engine.hostRtnl().addresses().list(io.nsnet.netlink.Nl.AF_INET, b.index()).stream()
+                .findFirst().map(a -> a.prefix().address().getHostAddress() + "/" + a.prefix().prefixLength())
+                .orElse("0.0.0.0/32");
+        return new FirewallState.Network(b.bridge(), subnet, false, true, true);
     }
 
     /**
