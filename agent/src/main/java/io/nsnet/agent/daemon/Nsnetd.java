@@ -71,7 +71,17 @@ public final class Nsnetd implements Callable<Integer> {
     boolean purge;
 
     public static void main(String[] args) {
-        int rc = new CommandLine(new Nsnetd()).execute(args);
+        int rc = new CommandLine(new Nsnetd()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // nsnet's own errors and I/O errors explain themselves (a missing namespace, no iptables, a locked
+            // state directory, a socket in use): one line. Anything else is a bug and keeps its stack trace.
+            boolean explained = e instanceof IOException || e.getClass().getName().startsWith("io.nsnet.");
+            if (explained) {
+                LOG.error("nsnetd cannot start: {}", e.getMessage());
+            } else {
+                LOG.error("nsnetd failed", e);
+            }
+            return 1;
+        }).execute(args);
         if (rc != 0) {
             System.exit(rc);
         }
