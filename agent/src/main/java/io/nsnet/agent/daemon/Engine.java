@@ -157,7 +157,8 @@ public final class Engine implements NsnetService {
     /** Creates a network under the lock; also used for the default network at start. */
     Network createNetworkLocked(SubnetRequest req, String bridgeName, boolean internal, boolean icc,
             boolean masquerade, int mtu, boolean isDefault) {
-        List<Cidr> routes = hostRoutes();
+        // Host routes only matter when a subnet is picked from the pools (an explicit one is the user's choice).
+        List<Cidr> routes = req.subnet().isPresent() ? List.of() : hostRoutes();
         Network n = store.writeIntent(tx -> {
             if (tx.network(req.networkName()).isPresent()) {
                 throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
