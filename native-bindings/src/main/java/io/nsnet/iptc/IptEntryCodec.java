@@ -132,6 +132,52 @@ public final class IptEntryCodec {
     }
 
     /**
+     * A match's data as nf_tables' compat layer carries it (NFTA_MATCH_INFO): the xt_entry_match payload, padded
+     * to XT_ALIGN, which is also what the kernel lists back.
+     */
+    public static byte[] matchInfo(XtMatch m) {
+        byte[] el = encodeMatch(m);
+        return Arrays.copyOfRange(el, XtLayout.XT_HEADER, el.length);
+    }
+
+    /** A target's data for NFTA_TARGET_INFO; see {@link #matchInfo}. Not for verdicts and jumps. */
+    public static byte[] targetInfo(XtTarget t) {
+        if (t instanceof XtTarget.Verdict || t instanceof XtTarget.Jump) {
+            throw new IllegalArgumentException("verdicts and jumps are not x_tables targets in nf_tables");
+        }
+        byte[] el = encodeTarget(t);
+        return Arrays.copyOfRange(el, XtLayout.XT_HEADER, el.length);
+    }
+
+    /** The extension name and revision a non-verdict target is registered under. */
+    public static String targetName(XtTarget t) {
+        if (t instanceof XtTarget.Masquerade) {
+            return "MASQUERADE";
+        } else if (t instanceof XtTarget.Dnat) {
+            return "DNAT";
+        } else if (t instanceof XtTarget.Unknown u) {
+            return u.name();
+        }
+        throw new IllegalArgumentException("not an x_tables target: " + t);
+    }
+
+    public static int targetRevision(XtTarget t) {
+        return t instanceof XtTarget.Unknown u ? u.revision() : revisionOf(t);
+    }
+
+    /** Decodes NFTA_MATCH_INFO the way {@link #decode} decodes a match inside an entry (Unknown if not exact). */
+    public static XtMatch decodeMatchInfo(String name, int revision, byte[] info) {
+        byte[] el = element(name, revision, info);
+        return decodeMatch(el, 0, el.length);
+    }
+
+    /** Decodes NFTA_TARGET_INFO of a non-verdict target (Unknown if not exact). */
+    public static XtTarget decodeTargetInfo(String name, int revision, byte[] info) {
+        byte[] el = element(name, revision, info);
+        return decodeTarget(el, 0, el.length, null);
+    }
+
+    /**
      * The DNAT revision iptables-legacy 1.8.9 writes for {@code --to-destination} on IPv4: revision 2
      * ({@code struct nf_nat_range2}), the highest the kernel offers (libxt_DNAT registers 0, 1 and 2).
      */

@@ -24,6 +24,8 @@ public final class Errno {
     public static final int EADDRINUSE = 98;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETUNREACH = 101;
+    /** nf_tables: the batch's generation id is stale (kernel-internal ERESTART, 85, reaches userspace as is). */
+    public static final int ERESTART = 85;
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(ESRCH, "ESRCH"),
@@ -33,7 +35,7 @@ public final class Errno {
             Map.entry(EINVAL, "EINVAL"), Map.entry(ENOSPC, "ENOSPC"), Map.entry(ERANGE, "ERANGE"),
             Map.entry(ENOBUFS, "ENOBUFS"), Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),
             Map.entry(EADDRINUSE, "EADDRINUSE"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
-            Map.entry(ENETUNREACH, "ENETUNREACH"), Map.entry(7, "E2BIG"), Map.entry(24, "EMFILE"),
+            Map.entry(ENETUNREACH, "ENETUNREACH"), Map.entry(ERESTART, "ERESTART"), Map.entry(7, "E2BIG"), Map.entry(24, "EMFILE"),
             Map.entry(36, "ENAMETOOLONG"), Map.entry(39, "ENOTEMPTY"), Map.entry(93, "EPROTONOSUPPORT"),
             Map.entry(97, "EAFNOSUPPORT"), Map.entry(113, "EHOSTUNREACH"), Map.entry(61, "ENODATA"),
             Map.entry(90, "EMSGSIZE"), Map.entry(107, "ENOTCONN"));

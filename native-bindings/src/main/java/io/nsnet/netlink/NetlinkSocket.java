@@ -10,7 +10,7 @@ import io.nsnet.libc.LibC;
 import io.nsnet.libc.Native;
 
 /**
- * A NETLINK_ROUTE socket. It belongs to the network namespace of the thread that opened it, for its whole
+ * A netlink socket (NETLINK_ROUTE unless opened for another protocol). It belongs to the network namespace of the thread that opened it, for its whole
  * life, whichever thread uses it afterwards; so a handle for another namespace is opened once on a thread
  * inside it and then used from anywhere.
  *
@@ -39,9 +39,14 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** Opens and binds a NETLINK_ROUTE socket in the calling thread's network namespace. */
     public static NetlinkSocket open() {
+        return open(Native.NETLINK_ROUTE);
+    }
+
+    /** Opens and binds a socket of the given netlink protocol (e.g. NETLINK_NETFILTER) in this thread's namespace. */
+    public static NetlinkSocket open(int protocol) {
         LibC c = Native.libc();
         int fd = Native.check(c.socket(Native.AF_NETLINK, Native.SOCK_RAW | Native.SOCK_CLOEXEC,
-                Native.NETLINK_ROUTE), "socket(AF_NETLINK)");
+                protocol), "socket(AF_NETLINK)");
         try {
             setIntOption(c, fd, Native.SOL_NETLINK, Native.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
             setIntOption(c, fd, Native.SOL_NETLINK, Native.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
@@ -104,6 +109,84 @@ public final class NetlinkSocket implements AutoCloseable {
                 throw new NetlinkProtocolException(operation + ": dump interrupted " + attempt + " times in a row");
             }
         }
+    }
+
+    /** What a {@link #batch} returned: the replies that are not acknowledgements, in arrival order. */
+    public record BatchReplies(List<NlMsg> replies) {
+    }
+
+    /**
+     * Sends several messages in one datagram, as nfnetlink batches are sent (BEGIN, the changes, END), and
+     * waits for the acknowledgement of every message sent with NLM_F_ACK. Sequence numbers are assigned in
+     * order; {@code firstSeq} gets the first one so callers can map replies (an NLM_F_ECHO notification carries
+     * its request's number) back to their messages.
+     *
+     * <p>A batch fails as a whole: the kernel reports every error and acknowledges the rest; the first error (in
+     * message order) is thrown with the index of the message it belongs to. An error on a message without
+     * NLM_F_ACK (the kernel answers a stale generation id or an out-of-memory with one error on the BEGIN
+     * message) ends the wait at once.
+     *
+     * @param onSeqs receives the sequence number of each message, in order, before anything is sent
+     */
+    public synchronized BatchReplies batch(List<NlMsgBuilder> msgs, String operation,
+            java.util.function.IntConsumer onSeqs) {
+        ensureOpen();
+        int total = 0;
+        List<ByteBuffer> wires = new ArrayList<>(msgs.size());
+        java.util.Map<Integer, Integer> acked = new java.util.HashMap<>();
+        for (int i = 0; i < msgs.size(); i++) {
+            int s = ++seq;
+            onSeqs.accept(s);
+            ByteBuffer w = msgs.get(i).build(s);
+            if ((msgs.get(i).flags() & Nl.NLM_F_ACK) != 0) {
+                acked.put(s, i);
+            }
+            wires.add(w);
+            total += w.remaining();
+        }
+        if (tx.capacity() < total) {
+            tx = ByteBuffer.allocateDirect(Integer.highestOneBit(total) * 2).order(ByteOrder.nativeOrder());
+        }
+        tx.clear();
+        for (ByteBuffer w : wires) {
+            tx.put(w);
+        }
+        tx.flip();
+        long n = libc.send(fd, tx, tx.remaining(), 0);
+        if (n < 0) {
+            throw new ErrnoException("send(netlink batch)", Native.errno());
+        }
+        int firstSeq = seq - msgs.size() + 1;
+        List<NlMsg> replies = new ArrayList<>();
+        NetlinkException first = null;
+        int firstIndex = Integer.MAX_VALUE;
+        int pending = acked.size();
+        while (pending > 0) {
+            for (NlMsg m : receive(operation)) {
+                if (m.seq() < firstSeq || m.seq() > seq) {
+                    continue;
+                }
+                if (m.type() != Nl.NLMSG_ERROR) {
+                    replies.add(m);
+                    continue;
+                }
+                int index = m.seq() - firstSeq;
+                int error = m.payload().getInt(0);
+                if (acked.remove(m.seq()) != null) {
+                    pending--;
+                } else {
+                    pending = 0; // an error on an un-acked message (BEGIN): the kernel sends nothing else
+                }
+                if (error != 0 && index < firstIndex) {
+                    firstIndex = index;
+                    first = errorOf(m, operation + " (message " + index + " of the batch)");
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return new BatchReplies(replies);
     }
 
     private int send(NlMsgBuilder msg, int flags) {

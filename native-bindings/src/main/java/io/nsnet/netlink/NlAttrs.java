@@ -39,6 +39,40 @@ public final class NlAttrs {
         return new NlAttrs(Collections.unmodifiableMap(map));
     }
 
+    /**
+     * Every value of the given type in order, for lists whose elements all share one type (nf_tables'
+     * NFTA_LIST_ELEM), which {@link #parse} would collapse to the last.
+     */
+    public static java.util.List<ByteBuffer> list(ByteBuffer region, int type) {
+        ByteBuffer b = region.duplicate().order(ByteOrder.nativeOrder());
+        java.util.List<ByteBuffer> out = new java.util.ArrayList<>();
+        while (b.remaining() >= 4) {
+            int start = b.position();
+            int len = Short.toUnsignedInt(b.getShort(start));
+            int t = Short.toUnsignedInt(b.getShort(start + 2)) & Nl.NLA_TYPE_MASK;
+            if (len < 4 || len > b.remaining()) {
+                throw new NetlinkProtocolException("bad attribute length " + len + " for type " + t);
+            }
+            if (t == type) {
+                ByteBuffer v = b.duplicate().order(ByteOrder.nativeOrder());
+                v.position(start + 4).limit(start + len);
+                out.add(v.slice().order(ByteOrder.nativeOrder()));
+            }
+            b.position(Math.min(b.limit(), start + Nl.align(len)));
+        }
+        return out;
+    }
+
+    /** A 32-bit value in network byte order (nf_tables). */
+    public Optional<Integer> u32Be(int type) {
+        return raw(type).filter(v -> v.remaining() >= 4).map(v -> v.order(ByteOrder.BIG_ENDIAN).getInt(0));
+    }
+
+    /** A 64-bit value in network byte order (nf_tables handles). */
+    public Optional<Long> u64Be(int type) {
+        return raw(type).filter(v -> v.remaining() >= 8).map(v -> v.order(ByteOrder.BIG_ENDIAN).getLong(0));
+    }
+
     public boolean has(int type) {
         return byType.containsKey(type);
     }

@@ -110,6 +110,22 @@ public final class NlMsgBuilder {
         return this;
     }
 
+    /** A 32-bit attribute in network byte order, as nfnetlink (nf_tables) wants its integers. */
+    public NlMsgBuilder attrU32Be(int type, int value) {
+        ensure(8);
+        buf.putShort((short) 8).putShort((short) type);
+        buf.order(ByteOrder.BIG_ENDIAN).putInt(value).order(ByteOrder.nativeOrder());
+        return this;
+    }
+
+    /** A 64-bit attribute in network byte order (nf_tables handles and positions). */
+    public NlMsgBuilder attrU64Be(int type, long value) {
+        ensure(12);
+        buf.putShort((short) 12).putShort((short) type);
+        buf.order(ByteOrder.BIG_ENDIAN).putLong(value).order(ByteOrder.nativeOrder());
+        return this;
+    }
+
     /** A NUL-terminated string attribute, as the kernel expects for names and kinds. */
     public NlMsgBuilder attrString(int type, String value) {
         byte[] s = value.getBytes(StandardCharsets.UTF_8);

@@ -16,29 +16,49 @@ public final class BackendDetector {
     private BackendDetector() {
     }
 
-    /** The tables to use and whether to reach them through libiptc rather than iptables processes. */
-    public record Choice(IptablesVariant variant, boolean libiptc) {
+    /** How the chosen tables are reached: iptables processes, libiptc, or nf_tables netlink. */
+    public enum Access { PROCESS, LIBIPTC, NFTABLES }
+
+    /** The tables to use and how to reach them. */
+    public record Choice(IptablesVariant variant, Access access) {
+        public boolean libiptc() {
+            return access == Access.LIBIPTC;
+        }
     }
 
     /**
-     * {@link #detect} plus libiptc: an explicit {@code libiptc} needs only libip4tc (no iptables programs);
-     * {@code auto} uses libiptc when the detected variant is legacy and libip4tc loads.
+     * {@link #detect} plus the in-process backends: an explicit {@code libiptc} needs only libip4tc and an
+     * explicit {@code nftables} nothing (no iptables programs); {@code auto} uses nftables when the detected
+     * variant is nft, and libiptc when it is legacy and libip4tc loads.
      */
     public static Choice choose(IptablesExec exec, BackendChoice choice, java.util.function.BooleanSupplier libiptcLoads) {
         if (choice == BackendChoice.LIBIPTC) {
             if (!libiptcLoads.getAsBoolean()) {
                 throw new FirewallException("--firewall-backend libiptc: " + io.nsnet.iptc.Ip4tc.loadFailure());
             }
-            return new Choice(IptablesVariant.LEGACY, true);
+            return new Choice(IptablesVariant.LEGACY, Access.LIBIPTC);
+        }
+        if (choice == BackendChoice.NFTABLES) {
+            return new Choice(IptablesVariant.NFT, Access.NFTABLES);
         }
         IptablesVariant v = detect(exec, choice);
-        return new Choice(v, choice == BackendChoice.AUTO && v == IptablesVariant.LEGACY && libiptcLoads.getAsBoolean());
+        Access access = Access.PROCESS;
+        if (choice == BackendChoice.AUTO) {
+            if (v == IptablesVariant.NFT) {
+                access = Access.NFTABLES;
+            } else if (libiptcLoads.getAsBoolean()) {
+                access = Access.LIBIPTC;
+            }
+        }
+        return new Choice(v, access);
     }
 
     public static IptablesVariant detect(IptablesExec exec, BackendChoice choice) {
         switch (choice) {
             case LIBIPTC:
                 return IptablesVariant.LEGACY; // libiptc is the legacy tables; it needs no iptables program
+            case NFTABLES:
+                return IptablesVariant.NFT; // iptables-nft's tables over netlink; no iptables program either
             case NFT:
                 requireInstalled(exec, IptablesVariant.NFT);
                 return IptablesVariant.NFT;

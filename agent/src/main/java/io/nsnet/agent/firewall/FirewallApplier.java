@@ -50,6 +50,8 @@ public final class FirewallApplier {
     private static final Logger LOG = LoggerFactory.getLogger(FirewallApplier.class);
     /** Below this many rules (filter + nat) a fresh nft read is cheaper than a position-free delete. */
     static final int NFT_READ_BELOW_RULES = 3000;
+    /** Plans made again when another writer commits between nsnet's read and its commit (nftables backend). */
+    private static final int MAX_ATTEMPTS = 5;
 
     private final IptablesExec exec;
     private final IptablesVariant variant;
@@ -92,8 +94,8 @@ public final class FirewallApplier {
 
     /** Detects the variant ({@link BackendDetector}) and builds the applier. */
     public static FirewallApplier create(IptablesExec exec, BackendChoice choice, String chainPrefix) {
-        if (choice == BackendChoice.LIBIPTC) {
-            throw new IllegalArgumentException("the libiptc backend needs the host namespace: use create(NetNs, ...)");
+        if (choice == BackendChoice.LIBIPTC || choice == BackendChoice.NFTABLES) {
+            throw new IllegalArgumentException("in-process backends need the host namespace: use create(NetNs, ...)");
         }
         return new FirewallApplier(exec, BackendDetector.detect(exec, choice), chainPrefix);
     }
@@ -105,9 +107,11 @@ public final class FirewallApplier {
     public static FirewallApplier create(io.nsnet.netns.NetNs host, IptablesExec exec, BackendChoice choice,
             String chainPrefix) {
         BackendDetector.Choice c = BackendDetector.choose(exec, choice, LibiptcBackend::available);
-        return c.libiptc()
-                ? new FirewallApplier(new LibiptcBackend(host), c.variant(), chainPrefix)
-                : new FirewallApplier(exec, c.variant(), chainPrefix);
+        return switch (c.access()) {
+            case LIBIPTC -> new FirewallApplier(new LibiptcBackend(host), c.variant(), chainPrefix);
+            case NFTABLES -> new FirewallApplier(new NftBackend(host), c.variant(), chainPrefix);
+            case PROCESS -> new FirewallApplier(exec, c.variant(), chainPrefix);
+        };
     }
 
     /** "libiptc", or the iptables variant whose programs run ("nft", "legacy"). */
@@ -133,12 +137,25 @@ public final class FirewallApplier {
      */
     public synchronized ApplyResult apply(FirewallState state, Collection<Network> retired) {
         checkPrefix(state);
-        Ruleset live = readLive();
-        return run(state, retired, live, true);
+        for (int attempt = 1; ; attempt++) {
+            Ruleset live = readLive();
+            try {
+                return run(state, retired, live, true);
+            } catch (NftBackend.ConcurrentChangeException e) {
+                // Someone committed between our read and our commit and nothing was applied: plan again.
+                if (attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debug("firewall changed concurrently, planning again: {}", e.getMessage());
+            }
+        }
     }
 
     public synchronized ApplyResult applyIncremental(FirewallState state) {
         checkPrefix(state);
+        if (backend != null && backend.cheapReads()) {
+            return apply(state); // the read is a generation check: plan on the live ruleset, positions and all
+        }
         if (cached == null) {
             return apply(state);
         }
@@ -195,7 +212,11 @@ public final class FirewallApplier {
             io.nsnet.agent.firewall.model.Table table = now.tables().get(t);
             if (table != null && table.chains().values().stream().allMatch(c -> !c.isUserDefined()
                     && c.rules().isEmpty() && "ACCEPT".equals(c.policy()))) {
-                script.append('*').append(t.id()).append("\nCOMMIT\n");
+                if (backend != null) {
+                    backend.dropTable(t);
+                } else {
+                    script.append('*').append(t.id()).append("\nCOMMIT\n");
+                }
             }
         }
         if (script.length() > 0) {

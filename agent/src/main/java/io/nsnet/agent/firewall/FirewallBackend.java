@@ -22,4 +22,18 @@ public interface FirewallBackend {
 
     /** The name used in logs and messages, e.g. "libiptc". */
     String name();
+
+    /**
+     * Whether {@link #readLive()} is about as cheap as a cache lookup while nothing changed (the nftables
+     * backend checks a generation id), so that the applier reads before every change instead of trusting its
+     * own cache and planning around positions it cannot be sure of.
+     */
+    default boolean cheapReads() {
+        return false;
+    }
+
+    /** Deletes a whole (empty) table; only backends whose tables can be deleted (nf_tables) implement it. */
+    default void dropTable(io.nsnet.agent.firewall.model.TableName table) {
+        throw new UnsupportedOperationException(name() + " cannot delete tables");
+    }
 }

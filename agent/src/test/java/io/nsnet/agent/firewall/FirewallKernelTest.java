@@ -107,7 +107,7 @@ class FirewallKernelTest {
         // (libiptc: never a process; "no commit" is seen as an unchanged result and ruleset.)
         String before = observe(ns, v);
         int calls = exec.calls.size();
-        int saves = b.libiptc() ? 0 : 1;
+        int saves = b.inProcess() ? 0 : 1;
         assertThat(applier.apply(s).changed()).isFalse();
         assertThat(exec.calls).hasSize(calls + saves);
         assertThat(exec.restores()).isEqualTo(saves);
@@ -162,8 +162,8 @@ class FirewallKernelTest {
         applier.teardown(List.of());
         in(ns, v.iptables(), "-D", "FORWARD", "-i", "eth8", "-j", "ACCEPT"); // the foreign rule added later
         assertThat(observe(ns, v)).isEqualTo(baseline);
-        if (b.libiptc()) {
-            assertThat(exec.calls).as("libiptc runs no iptables process").isEmpty();
+        if (b.inProcess()) {
+            assertThat(exec.calls).as(b + " runs no iptables process").isEmpty();
         }
     }
 
@@ -267,11 +267,13 @@ class FirewallKernelTest {
         in(ns, v.iptables(), "-A", "INPUT", "-s", "192.0.2.1/32", "-j", "DROP");
         Counting exec = execIn(ns);
         assertThat(BackendDetector.detect(exec, BackendChoice.AUTO)).isEqualTo(v);
-        // auto takes libiptc exactly when the host is on legacy tables and libip4tc loads
+        // auto takes the in-process backend of the host's tables: nftables for nft, libiptc for legacy (if it loads)
+        BackendDetector.Access expected = v == IptablesVariant.NFT ? BackendDetector.Access.NFTABLES
+                : LibiptcBackend.available() ? BackendDetector.Access.LIBIPTC : BackendDetector.Access.PROCESS;
         assertThat(BackendDetector.choose(exec, BackendChoice.AUTO, LibiptcBackend::available))
-                .isEqualTo(new BackendDetector.Choice(v, v == IptablesVariant.LEGACY && LibiptcBackend.available()));
+                .isEqualTo(new BackendDetector.Choice(v, expected));
         assertThat(FirewallApplier.create(handle, exec, BackendChoice.AUTO, "NSNET").backendName())
-                .isEqualTo(v == IptablesVariant.LEGACY ? "libiptc" : "nft");
+                .isEqualTo(v == IptablesVariant.LEGACY ? "libiptc" : "nftables");
     }
 
     /**

@@ -3,20 +3,22 @@ package io.nsnet.agent.firewall;
 import io.nsnet.netns.NetNs;
 
 /**
- * The three ways the kernel tests drive a namespace's firewall: iptables-restore processes of either variant,
- * or libiptc in-process on the legacy tables. Observation is always through the variant's iptables-save.
+ * The four ways the kernel tests drive a namespace's firewall: iptables-restore processes of either variant,
+ * libiptc in-process on the legacy tables, or nf_tables netlink in-process on iptables-nft's tables.
+ * Observation is always through the variant's iptables-save.
  */
 enum KernelBackend {
-    NFT(IptablesVariant.NFT, false),
-    LEGACY(IptablesVariant.LEGACY, false),
-    LIBIPTC(IptablesVariant.LEGACY, true);
+    NFT(IptablesVariant.NFT, BackendDetector.Access.PROCESS),
+    LEGACY(IptablesVariant.LEGACY, BackendDetector.Access.PROCESS),
+    LIBIPTC(IptablesVariant.LEGACY, BackendDetector.Access.LIBIPTC),
+    NFTABLES(IptablesVariant.NFT, BackendDetector.Access.NFTABLES);
 
     private final IptablesVariant variant;
-    private final boolean libiptc;
+    private final BackendDetector.Access access;
 
-    KernelBackend(IptablesVariant variant, boolean libiptc) {
+    KernelBackend(IptablesVariant variant, BackendDetector.Access access) {
         this.variant = variant;
-        this.libiptc = libiptc;
+        this.access = access;
     }
 
     IptablesVariant variant() {
@@ -24,11 +26,20 @@ enum KernelBackend {
     }
 
     boolean libiptc() {
-        return libiptc;
+        return access == BackendDetector.Access.LIBIPTC;
     }
 
-    /** The applier; {@code exec} runs the iptables processes (libiptc runs none), {@code ns} hosts libiptc's worker. */
+    /** Whether the backend runs no iptables process at all. */
+    boolean inProcess() {
+        return access != BackendDetector.Access.PROCESS;
+    }
+
+    /** The applier; {@code exec} runs the iptables processes (in-process backends run none), {@code ns} hosts theirs. */
     FirewallApplier applier(IptablesExec exec, NetNs ns, String prefix) {
-        return libiptc ? new FirewallApplier(new LibiptcBackend(ns), variant, prefix) : new FirewallApplier(exec, variant, prefix);
+        return switch (access) {
+            case LIBIPTC -> new FirewallApplier(new LibiptcBackend(ns), variant, prefix);
+            case NFTABLES -> new FirewallApplier(new NftBackend(ns), variant, prefix);
+            case PROCESS -> new FirewallApplier(exec, variant, prefix);
+        };
     }
 }
