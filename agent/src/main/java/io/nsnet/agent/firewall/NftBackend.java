@@ -206,7 +206,9 @@ public final class NftBackend implements FirewallBackend {
         if (script.isEmpty()) {
             return;
         }
-        Mirror m = current();
+        // The script was planned on the last read: carry it out against exactly that view. If the kernel moved
+        // on since, the batch's generation check refuses it and the caller plans again on a fresh read.
+        Mirror m = mirror != null ? mirror : current();
         Translation tr = new Translation(m);
         for (RestoreScript.Section s : script.sections()) {
             for (RestoreScript.Command c : s.commands()) {
