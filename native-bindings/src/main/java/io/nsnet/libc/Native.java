@@ -20,6 +20,8 @@ public final class Native {
     public static final int SOL_SOCKET = 1;
     public static final int SO_SNDBUF = 7;
     public static final int SO_RCVBUF = 8;
+    /** SO_SNDBUF beyond net.core.wmem_max; needs CAP_NET_ADMIN. */
+    public static final int SO_SNDBUFFORCE = 32;
     public static final int SOL_NETLINK = 270;
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;

@@ -31,6 +31,8 @@ public final class NetlinkSocket implements AutoCloseable {
     private ByteBuffer tx = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
     private int seq;
     private boolean closed;
+    /** The send buffer asked for so far; a batch larger than the default must fit in one sendmsg. */
+    private int sndbuf;
 
     private NetlinkSocket(int fd) {
         this.fd = fd;
@@ -146,6 +148,16 @@ public final class NetlinkSocket implements AutoCloseable {
         }
         if (tx.capacity() < total) {
             tx = ByteBuffer.allocateDirect(Integer.highestOneBit(total) * 2).order(ByteOrder.nativeOrder());
+        }
+        if (total > 64 * 1024 && total > sndbuf) {
+            // A batch is one datagram, so it must fit the send buffer (as nft raises it for big batches).
+            int want = Integer.highestOneBit(total) * 2;
+            try {
+                setIntOption(libc, fd, Native.SOL_SOCKET, Native.SO_SNDBUFFORCE, want, "SO_SNDBUFFORCE");
+            } catch (ErrnoException e) {
+                setIntOption(libc, fd, Native.SOL_SOCKET, Native.SO_SNDBUF, want, "SO_SNDBUF");
+            }
+            sndbuf = want;
         }
         tx.clear();
         for (ByteBuffer w : wires) {

@@ -138,7 +138,16 @@ public final class NfTables implements AutoCloseable {
             begin.attrU32Be(Nft.NFNL_BATCH_GENID, expectedGen);
         }
         all.add(begin);
-        all.addAll(batch.messages());
+        // Only the last change asks for an acknowledgement: the kernel reports every failing message anyway,
+        // before that last answer, and thousands of acks (each an skb charged ~1 KiB to the receive buffer)
+        // would overflow it when a whole layout is loaded at once.
+        List<NlMsgBuilder> changes = batch.messages();
+        for (int i = 0; i < changes.size(); i++) {
+            NlMsgBuilder m = changes.get(i);
+            int flags = m.flags() & ~Nl.NLM_F_ACK;
+            m.withFlags(i == changes.size() - 1 ? flags | Nl.NLM_F_ACK : flags);
+        }
+        all.addAll(changes);
         all.add(new NlMsgBuilder(Nft.NFNL_MSG_BATCH_END, Nl.NLM_F_REQUEST, 32)
                 .header(nfgen(Nft.NFPROTO_UNSPEC, Nft.NFNL_SUBSYS_NFTABLES)));
         List<Integer> seqs = new ArrayList<>(all.size());

@@ -43,6 +43,13 @@ public final class NftBatch {
     /** For each message: the rule id it creates, or 0. */
     private final List<Integer> ruleIds = new ArrayList<>();
     private int nextId = 1;
+    private int newRules;
+    /**
+     * New rules whose handles are asked back (NLM_F_ECHO). Each echo is a copy of the rule, and thousands of
+     * them (loading 1000 networks at once) would overflow the receive buffer; past this many a caller learns
+     * only that some handles are unknown ({@link NfTables.Committed#handles}) and reads the chain instead.
+     */
+    public static final int MAX_ECHOED = 256;
 
     public NftBatch(int family) {
         this.family = family;
@@ -129,7 +136,8 @@ public final class NftBatch {
     public int newRule(String table, String chain, List<Expr> exprs, Position at, int compatProto) {
         Objects.requireNonNull(at, "at");
         int id = nextId++;
-        int flags = Nl.NLM_F_CREATE | Nl.NLM_F_ECHO | (at instanceof Tail ? Nl.NLM_F_APPEND : 0);
+        boolean echo = newRules++ < MAX_ECHOED;
+        int flags = Nl.NLM_F_CREATE | (echo ? Nl.NLM_F_ECHO : 0) | (at instanceof Tail ? Nl.NLM_F_APPEND : 0);
         NlMsgBuilder b = msg(Nft.NEWRULE, flags, id).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain);
         if (at instanceof BeforeHandle h) {
             b.attrU64Be(Nft.RULE_POSITION, h.handle());

@@ -64,6 +64,8 @@ public final class FirewallApplier {
     private final ChainNames names;
     /** Networks whose rules may still be in the kernel, by bridge (newest definition wins). */
     private final Map<String, Network> known = new LinkedHashMap<>();
+    /** Rules generated for earlier plans, reused while their networks and ports stay (see {@link RuleMemo}). */
+    private final RuleMemo memo = RuleMemo.create();
     /** The filter and nat tables as this applier last saw or left them; null when unknown. */
     private Ruleset cached;
 
@@ -261,7 +263,9 @@ public final class FirewallApplier {
         List<Network> owned = new ArrayList<>(state.networks());
         owned.addAll(known.values());
         owned.addAll(retired);
-        return RestorePlanner.plan(live, RulesetGenerator.generate(state), new Ownership(names, owned), positionFree);
+        memo.nextRound();
+        return RestorePlanner.plan(live, RulesetGenerator.generate(state, memo), new Ownership(names, owned, memo),
+                positionFree);
     }
 
     private ApplyResult execute(FirewallState state, Collection<Network> retired, RestorePlan plan, boolean readLive) {

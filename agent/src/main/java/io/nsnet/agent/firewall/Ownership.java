@@ -32,23 +32,30 @@ public final class Ownership {
 
     private final Set<String> chains;
     private final Set<String> bridges = new HashSet<>();
-    /** Distinct owned subnets (the same network usually arrives from both the state and the applier's memory). */
-    private final Set<Ipv4Prefix> subnets = new java.util.LinkedHashSet<>();
+    /** Owned networks' subnets as text; parsed only when a hairpin rule needs them (most plans have none). */
+    private final Set<String> subnetTexts = new HashSet<>();
+    private java.util.List<Ipv4Prefix> subnets;
     /** Exact specs of every fixed-shape network rule for every owned bridge: one hash lookup per rule. */
     private final Set<String> shapes = new HashSet<>();
 
     public Ownership(ChainNames names, Collection<Network> networks) {
+        this(names, networks, RuleMemo.NONE);
+    }
+
+    /** As above, taking the shapes' rule objects (and their rendered text) from the planner's memo. */
+    public Ownership(ChainNames names, Collection<Network> networks, RuleMemo memo) {
         this.chains = names.all();
         for (Network n : networks) {
             String b = n.bridge();
             if (bridges.add(b)) {
-                shapes.add(RulesetGenerator.conntrackRule(b).spec());
-                shapes.add(RulesetGenerator.localMasquerade(b).spec());
-                shapes.add(RulesetGenerator.iccRule(b, Target.ACCEPT).spec());
-                shapes.add(RulesetGenerator.iccRule(b, Target.DROP).spec());
-                shapes.add(RulesetGenerator.outgoingAccept(b).spec());
+                // The same memo keys as the generator's, so both share one object per rule.
+                shapes.add(memo.get("conntrack", b, null, () -> RulesetGenerator.conntrackRule(b)).spec());
+                shapes.add(memo.get("local-masq", b, null, () -> RulesetGenerator.localMasquerade(b)).spec());
+                shapes.add(memo.get("icc-accept", b, null, () -> RulesetGenerator.iccRule(b, Target.ACCEPT)).spec());
+                shapes.add(memo.get("icc-drop", b, null, () -> RulesetGenerator.iccRule(b, Target.DROP)).spec());
+                shapes.add(memo.get("outgoing", b, null, () -> RulesetGenerator.outgoingAccept(b)).spec());
             }
-            subnets.add(n.prefix());
+            subnetTexts.add(n.subnet());
         }
     }
 
@@ -93,6 +100,9 @@ public final class Ownership {
             ip = Ipv4Prefix.parse(r.source().value()).address();
         } catch (IllegalArgumentException e) {
             return false;
+        }
+        if (subnets == null) {
+            subnets = subnetTexts.stream().map(Ipv4Prefix::parse).toList();
         }
         for (Ipv4Prefix s : subnets) {
             if (s.contains(ip)) {

@@ -36,6 +36,11 @@ public final class RulesetGenerator {
     }
 
     public static DesiredRuleset generate(FirewallState state) {
+        return generate(state, RuleMemo.NONE);
+    }
+
+    /** As {@link #generate(FirewallState)}, reusing rule objects the memo holds from earlier plans. */
+    public static DesiredRuleset generate(FirewallState state, RuleMemo memo) {
         ChainNames c = state.chains();
         boolean proxy = state.userlandProxy();
         List<Network> newestFirst = new ArrayList<>(state.networks());
@@ -56,33 +61,36 @@ public final class RulesetGenerator {
             String b = n.bridge();
             if (n.internal()) {
                 if (n.icc()) {
-                    forwardHead.add(iccRule(b, Target.ACCEPT));
+                    forwardHead.add(memo.get("icc-accept", b, null, () -> iccRule(b, Target.ACCEPT)));
                 }
-                iso1.add(RuleSpec.of(Target.DROP).withSource(not(n.subnet())).withOut(is(b)));
-                iso1.add(RuleSpec.of(Target.DROP).withDestination(not(n.subnet())).withIn(is(b)));
+                iso1.add(memo.get("internal-out", b, n.subnet(),
+                        () -> RuleSpec.of(Target.DROP).withSource(not(n.subnet())).withOut(is(b))));
+                iso1.add(memo.get("internal-in", b, n.subnet(),
+                        () -> RuleSpec.of(Target.DROP).withDestination(not(n.subnet())).withIn(is(b))));
                 continue;
             }
-            forwardHead.add(conntrackRule(b));
-            forwardHead.add(RuleSpec.of(Target.jump(c.main())).withOut(is(b)));
-            forwardHead.add(RuleSpec.of(Target.ACCEPT).withIn(is(b)).withOut(not(b)));
+            forwardHead.add(memo.get("conntrack", b, null, () -> conntrackRule(b)));
+            forwardHead.add(memo.get("main-jump", b, c.main(), () -> RuleSpec.of(Target.jump(c.main())).withOut(is(b))));
+            forwardHead.add(memo.get("outgoing", b, null, () -> outgoingAccept(b)));
             if (n.icc()) {
-                forwardHead.add(iccRule(b, Target.ACCEPT));
+                forwardHead.add(memo.get("icc-accept", b, null, () -> iccRule(b, Target.ACCEPT)));
             }
-            iso1.add(RuleSpec.of(Target.jump(c.isolation2())).withIn(is(b)).withOut(not(b)));
-            iso2.add(RuleSpec.of(Target.DROP).withOut(is(b)));
+            iso1.add(memo.get("iso1", b, c.isolation2(),
+                    () -> RuleSpec.of(Target.jump(c.isolation2())).withIn(is(b)).withOut(not(b))));
+            iso2.add(memo.get("iso2", b, null, () -> RuleSpec.of(Target.DROP).withOut(is(b))));
             if (!proxy) {
-                postHead.add(localMasquerade(b));
+                postHead.add(memo.get("local-masq", b, null, () -> localMasquerade(b)));
             }
             if (n.masquerade()) {
-                postHead.add(networkMasquerade(n));
+                postHead.add(memo.get("net-masq", b, n.subnet(), () -> networkMasquerade(n)));
                 if (proxy) {
-                    natMain.add(RuleSpec.of(Target.RETURN).withIn(is(b)));
+                    natMain.add(memo.get("nat-return", b, null, () -> RuleSpec.of(Target.RETURN).withIn(is(b))));
                 }
             }
         }
         for (Network n : state.networks()) {
             if (!n.icc()) {
-                forwardTail.add(iccRule(n.bridge(), Target.DROP));
+                forwardTail.add(memo.get("icc-drop", n.bridge(), null, () -> iccRule(n.bridge(), Target.DROP)));
             }
         }
         iso1.add(RuleSpec.of(Target.RETURN));
@@ -97,9 +105,9 @@ public final class RulesetGenerator {
                 continue;
             }
             for (PublishedPort p : e.ports()) {
-                natMain.add(dnatRule(e, p, proxy));
-                filterMain.add(publishAccept(e, p));
-                postTail.add(hairpinMasquerade(e, p));
+                natMain.add(memo.get(proxy ? "dnat-proxy" : "dnat", e, p, () -> dnatRule(e, p, proxy)));
+                filterMain.add(memo.get("publish", e, p, () -> publishAccept(e, p)));
+                postTail.add(memo.get("hairpin", e, p, () -> hairpinMasquerade(e, p)));
             }
         }
 

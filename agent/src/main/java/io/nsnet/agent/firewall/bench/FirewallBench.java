@@ -2,12 +2,14 @@ package io.nsnet.agent.firewall.bench;
 
 import io.nsnet.agent.firewall.ChainNames;
 import io.nsnet.agent.firewall.FirewallApplier;
+import io.nsnet.agent.firewall.FirewallBackend;
 import io.nsnet.agent.firewall.FirewallState;
 import io.nsnet.agent.firewall.FirewallState.Network;
 import io.nsnet.agent.firewall.IptablesExec;
 import io.nsnet.agent.firewall.IptablesVariant;
 import io.nsnet.agent.firewall.LibiptcBackend;
 import io.nsnet.agent.firewall.NetnsIptablesExec;
+import io.nsnet.agent.firewall.NftBackend;
 import io.nsnet.agent.firewall.Ownership;
 import io.nsnet.agent.firewall.RestorePlan;
 import io.nsnet.agent.firewall.RestorePlanner;
@@ -35,9 +37,11 @@ import java.util.function.Supplier;
  *   <li>{@code (iptables-save alone)}: what reading the live ruleset costs, for reference;</li>
  *   <li>{@code docker 8x iptables -w}: the same 8 rules as 8 separate processes, as Docker 20.10 adds them.</li>
  * </ul>
- * A third backend, {@code libiptc} (legacy tables in-process, {@link LibiptcBackend}), runs the same rows in a
- * namespace of its own; there "restore only" is the libiptc transaction alone: iptc_init, the plan's commands,
- * iptc_commit, per table.
+ * The in-process backends run the same rows in a namespace of their own: {@code libiptc} (legacy tables,
+ * {@link LibiptcBackend}; "commit only" is iptc_init, the plan's commands, iptc_commit, per table) and
+ * {@code nftables} (iptables-nft's tables over nf_tables netlink, {@link NftBackend}; "commit only" is one
+ * batch; its read while nothing changed is one generation check). {@code plan only} is nsnet's Java work for
+ * the change (generate + diff against the ruleset already read), for reference.
  * All processes are spawned from a thread inside the namespace (no {@code ip netns exec} in the timings).
  * Usage: {@code FirewallBench [iterations]} (default 11).
  */
@@ -52,20 +56,21 @@ public final class FirewallBench {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 11;
         warmUpPlanner();
         List<String> rows = new ArrayList<>();
-        rows.add(String.format("%-7s %5s  %-26s %8s %8s %8s  %9s %9s", "backend", "nets", "method", "min ms", "median", "max ms",
+        rows.add(String.format("%-8s %5s  %-28s %8s %8s %8s  %9s %9s", "backend", "nets", "method", "min ms", "median", "max ms",
                 "vs docker", "vs 0 nets"));
         for (IptablesVariant v : IptablesVariant.values()) {
             String name = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
             NetNs ns = NetNs.create(name);
             try {
                 runVariant(v, new NetnsIptablesExec(ns), null, null, iterations, rows);
-                if (v == IptablesVariant.LEGACY && LibiptcBackend.available()) {
+                if (v == IptablesVariant.NFT || LibiptcBackend.available()) {
                     rows.add("");
-                    // A fresh namespace, so the libiptc figures start from the same empty tables.
+                    // A fresh namespace, so the in-process figures start from the same empty tables.
                     String lname = "nst-fw-bench-" + UUID.randomUUID().toString().substring(0, 6);
                     NetNs lns = NetNs.create(lname);
                     try {
-                        runVariant(v, new NetnsIptablesExec(lns), new LibiptcBackend(lns), lns, iterations, rows);
+                        FirewallBackend inProcess = v == IptablesVariant.NFT ? new NftBackend(lns) : new LibiptcBackend(lns);
+                        runVariant(v, new NetnsIptablesExec(lns), inProcess, lns, iterations, rows);
                     } finally {
                         lns.close();
                         NetNs.delete(lname);
@@ -84,7 +89,7 @@ public final class FirewallBench {
      * @param lib   the libiptc backend to measure, or null for iptables-save/iptables-restore processes
      * @param libNs the namespace lib works in (for the floor row), or null
      */
-    private static void runVariant(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, NetNs libNs, int iterations,
+    private static void runVariant(IptablesVariant v, IptablesExec exec, FirewallBackend lib, NetNs libNs, int iterations,
             List<String> rows) throws IOException {
         Map<String, double[]> zero = new LinkedHashMap<>();
         String label = lib == null ? v.name().toLowerCase() : lib.name();
@@ -97,11 +102,12 @@ public final class FirewallBench {
             results.put("nsnet apply", measure(iterations, i -> applier.apply(state(size, i + 1)), () -> applier.apply(base)));
             results.put("nsnet incremental", measure(iterations, i -> applier.applyIncremental(state(size, i + 1)),
                     () -> applier.apply(base)));
-            results.put(lib == null ? "nsnet restore only" : "nsnet libiptc commit only",
+            results.put(lib == null ? "nsnet restore only" : "nsnet " + lib.name() + " commit only",
                     measureRestoreOnly(v, exec, lib, applier, size, iterations));
-            results.put(lib == null ? "(iptables-save alone)" : "(libiptc read alone)",
+            results.put("(plan only)", measurePlanOnly(applier, size, iterations));
+            results.put(lib == null ? "(iptables-save alone)" : "(" + lib.name() + " read alone)",
                     measure(iterations, i -> applier.readLive(), () -> { }));
-            if (lib != null) {
+            if (lib instanceof LibiptcBackend) {
                 results.put("(libiptc floor, 2 tables)", measure(iterations, i -> replaceBothTablesUnchanged(libNs), () -> { }));
             }
             results.put("docker 8x iptables -w", measure(iterations, i -> dockerWay(v, exec, extra(size, i + 1), "-I"),
@@ -113,7 +119,7 @@ public final class FirewallBench {
                 if (size == 0) {
                     zero.put(e.getKey(), t);
                 }
-                rows.add(String.format("%-7s %5d  %-26s %8.2f %8.2f %8.2f  %8.2fx %8.2fx", label, size, e.getKey(),
+                rows.add(String.format("%-8s %5d  %-28s %8.2f %8.2f %8.2f  %8.2fx %8.2fx", label, size, e.getKey(),
                         t[0], median(t), t[t.length - 1], median(t) / docker, median(t) / median(zero.get(e.getKey()))));
             }
         }
@@ -159,6 +165,7 @@ public final class FirewallBench {
                 } else {
                     undo.run();
                 }
+                settle();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -167,12 +174,34 @@ public final class FirewallBench {
         return t;
     }
 
-    private static double[] measureRestoreOnly(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, FirewallApplier applier,
+    /**
+     * Waits out the kernel's deferred clean-up of the undo step before the next timed step. nf_tables frees
+     * deleted rules after an RCU grace period, in a work item, and adding an x_tables extension (conntrack,
+     * MASQUERADE, ...) right after such a delete waits for that work: 8-15 ms on this VM, versus 0.2 ms 40 ms
+     * later (measured with a single conntrack rule, by any writer). A daemon rarely adds a network within
+     * milliseconds of deleting one; a benchmark that alternates add and delete always would.
+     */
+    private static void settle() throws InterruptedException {
+        Thread.sleep(SETTLE_MS);
+    }
+
+    private static final int SETTLE_MS = 40;
+
+    /** Generate + diff for adding one network, against the ruleset as read once beforehand. */
+    private static double[] measurePlanOnly(FirewallApplier applier, int size, int n) {
+        Ruleset live = applier.readLive();
+        return measure(n, i -> {
+            FirewallState next = state(size, i + 1);
+            RestorePlanner.plan(live, RulesetGenerator.generate(next), new Ownership(new ChainNames("NSNET"), next.networks()));
+        }, () -> { });
+    }
+
+    private static double[] measureRestoreOnly(IptablesVariant v, IptablesExec exec, FirewallBackend lib, FirewallApplier applier,
             int size, int n) {
         return restoreOnly(v, exec, lib, applier, state(size, 0), size, n, applier::readLive);
     }
 
-    private static double[] restoreOnly(IptablesVariant v, IptablesExec exec, LibiptcBackend lib, FirewallApplier applier,
+    private static double[] restoreOnly(IptablesVariant v, IptablesExec exec, FirewallBackend lib, FirewallApplier applier,
             FirewallState base, int size, int n, Supplier<Ruleset> live) {
         double[] t = new double[n];
         for (int i = 0; i < n; i++) {
@@ -194,6 +223,12 @@ public final class FirewallBench {
             }
             t[i] = (System.nanoTime() - start) / 1e6;
             applier.apply(base);
+            try {
+                settle();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
         Arrays.sort(t);
         return t;

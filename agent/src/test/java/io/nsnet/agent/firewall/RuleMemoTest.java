@@ -1,0 +1,50 @@
+package io.nsnet.agent.firewall;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nsnet.agent.firewall.FirewallState.Network;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The memo only ever hands back an equal rule, reuses objects across plans, and forgets retired networks. */
+class RuleMemoTest {
+
+    @Test
+    void generationWithTheMemoEqualsGenerationWithout() {
+        RuleMemo memo = RuleMemo.create();
+        for (int round = 0; round < 3; round++) {
+            for (FirewallState s : IptcRuleCodecTest.layouts()) {
+                memo.nextRound();
+                assertThat(RulesetGenerator.generate(s, memo).toRuleset()).isEqualTo(RulesetGenerator.generate(s).toRuleset());
+            }
+        }
+    }
+
+    @Test
+    void reusesRuleObjectsAndForgetsWhatIsGone() {
+        RuleMemo memo = RuleMemo.create();
+        List<Network> nets = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            nets.add(Network.bridge("nsn-" + i, "10.1." + i + ".0/24"));
+        }
+        FirewallState s = new FirewallState("NSNET", true, nets, List.of());
+        memo.nextRound();
+        DesiredRuleset first = RulesetGenerator.generate(s, memo);
+        memo.nextRound();
+        DesiredRuleset second = RulesetGenerator.generate(s, memo);
+        assertThat(second.plan(io.nsnet.agent.firewall.model.TableName.FILTER, "FORWARD").head().get(5))
+                .isSameAs(first.plan(io.nsnet.agent.firewall.model.TableName.FILTER, "FORWARD").head().get(5));
+        int full = memo.size();
+        // Each round a different set of 100 networks: the memo stays within a small multiple of one state.
+        for (int round = 0; round < 20; round++) {
+            List<Network> other = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                other.add(Network.bridge("nsn-r" + round + "-" + i, "10.2." + i + ".0/24"));
+            }
+            memo.nextRound();
+            RulesetGenerator.generate(new FirewallState("NSNET", true, other, List.of()), memo);
+        }
+        assertThat(memo.size()).isLessThanOrEqualTo(3 * full + 256);
+    }
+}
