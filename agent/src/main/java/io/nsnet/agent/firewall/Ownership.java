@@ -48,12 +48,13 @@ public final class Ownership {
         for (Network n : networks) {
             String b = n.bridge();
             if (bridges.add(b)) {
-                // The same memo keys as the generator's, so both share one object per rule.
-                shapes.add(memo.get("conntrack", b, null, () -> RulesetGenerator.conntrackRule(b)).spec());
-                shapes.add(memo.get("local-masq", b, null, () -> RulesetGenerator.localMasquerade(b)).spec());
-                shapes.add(memo.get("icc-accept", b, null, () -> RulesetGenerator.iccRule(b, Target.ACCEPT)).spec());
-                shapes.add(memo.get("icc-drop", b, null, () -> RulesetGenerator.iccRule(b, Target.DROP)).spec());
-                shapes.add(memo.get("outgoing", b, null, () -> RulesetGenerator.outgoingAccept(b)).spec());
+                // The generator's objects for this network, so both share one rule (and its text) per shape.
+                RuleMemo.NetworkRules r = memo.network(n, names);
+                shapes.add(r.conntrack().spec());
+                shapes.add(r.localMasq().spec());
+                shapes.add(r.iccAccept().spec());
+                shapes.add(r.iccDrop().spec());
+                shapes.add(r.outgoing().spec());
             }
             subnetTexts.add(n.subnet());
         }

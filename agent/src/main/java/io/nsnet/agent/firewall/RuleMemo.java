@@ -1,6 +1,9 @@
 package io.nsnet.agent.firewall;
 
+import io.nsnet.agent.firewall.FirewallState.Network;
+import io.nsnet.agent.firewall.model.Negatable;
 import io.nsnet.agent.firewall.model.RuleSpec;
+import io.nsnet.agent.firewall.model.Target;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -23,7 +26,34 @@ public final class RuleMemo {
     /** A memo that remembers nothing (for one-off generation). */
     public static final RuleMemo NONE = new RuleMemo(false);
 
-    private record Key(String kind, Object a, Object b) {
+    /**
+     * A hand-written key rather than a record: the daemon runs on C1 only (for its memory footprint), where a
+     * record's generated equals/hashCode stay slow calls; ~8000 lookups per plan at 1000 networks made that
+     * the memo's main cost. Kinds are string literals, compared by identity.
+     */
+    private static final class Key {
+        final String kind;
+        final Object a;
+        final Object b;
+        final int hash;
+
+        Key(String kind, Object a, Object b) {
+            this.kind = kind;
+            this.a = a;
+            this.b = b;
+            this.hash = (System.identityHashCode(kind) * 31 + a.hashCode()) * 31 + (b == null ? 0 : b.hashCode());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && k.kind == kind && k.a.equals(a)
+                    && (b == null ? k.b == null : b.equals(k.b));
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     private static final class Held {
@@ -36,8 +66,94 @@ public final class RuleMemo {
         }
     }
 
+    /**
+     * One network's rules, made on first use. Found by bridge name (a String: its hash is cached) and valid
+     * while the network's definition is the same; a redefined network gets a fresh bundle.
+     */
+    static final class NetworkRules {
+        final Network network;
+        final ChainNames chains;
+        long round;
+        private RuleSpec conntrack;
+        private RuleSpec mainJump;
+        private RuleSpec outgoing;
+        private RuleSpec iccAccept;
+        private RuleSpec iccDrop;
+        private RuleSpec iso1;
+        private RuleSpec iso2;
+        private RuleSpec localMasq;
+        private RuleSpec netMasq;
+        private RuleSpec natReturn;
+        private RuleSpec internalOut;
+        private RuleSpec internalIn;
+
+        NetworkRules(Network network, ChainNames chains, long round) {
+            this.network = network;
+            this.chains = chains;
+            this.round = round;
+        }
+
+        private String b() {
+            return network.bridge();
+        }
+
+        RuleSpec conntrack() {
+            return conntrack != null ? conntrack : (conntrack = RulesetGenerator.conntrackRule(b()));
+        }
+
+        RuleSpec mainJump() {
+            return mainJump != null ? mainJump
+                    : (mainJump = RuleSpec.of(Target.jump(chains.main())).withOut(Negatable.is(b())));
+        }
+
+        RuleSpec outgoing() {
+            return outgoing != null ? outgoing : (outgoing = RulesetGenerator.outgoingAccept(b()));
+        }
+
+        RuleSpec iccAccept() {
+            return iccAccept != null ? iccAccept : (iccAccept = RulesetGenerator.iccRule(b(), Target.ACCEPT));
+        }
+
+        RuleSpec iccDrop() {
+            return iccDrop != null ? iccDrop : (iccDrop = RulesetGenerator.iccRule(b(), Target.DROP));
+        }
+
+        RuleSpec iso1() {
+            return iso1 != null ? iso1 : (iso1 = RuleSpec.of(Target.jump(chains.isolation2()))
+                    .withIn(Negatable.is(b())).withOut(Negatable.not(b())));
+        }
+
+        RuleSpec iso2() {
+            return iso2 != null ? iso2 : (iso2 = RuleSpec.of(Target.DROP).withOut(Negatable.is(b())));
+        }
+
+        RuleSpec localMasq() {
+            return localMasq != null ? localMasq : (localMasq = RulesetGenerator.localMasquerade(b()));
+        }
+
+        RuleSpec netMasq() {
+            return netMasq != null ? netMasq : (netMasq = RulesetGenerator.networkMasquerade(network));
+        }
+
+        RuleSpec natReturn() {
+            return natReturn != null ? natReturn : (natReturn = RuleSpec.of(Target.RETURN).withIn(Negatable.is(b())));
+        }
+
+        RuleSpec internalOut() {
+            return internalOut != null ? internalOut : (internalOut = RuleSpec.of(Target.DROP)
+                    .withSource(Negatable.not(network.subnet())).withOut(Negatable.is(b())));
+        }
+
+        RuleSpec internalIn() {
+            return internalIn != null ? internalIn : (internalIn = RuleSpec.of(Target.DROP)
+                    .withDestination(Negatable.not(network.subnet())).withIn(Negatable.is(b())));
+        }
+    }
+
     private final boolean enabled;
     private final Map<Key, Held> held = new HashMap<>();
+    private final Map<String, NetworkRules> byBridge = new HashMap<>();
+    private int networksThisRound;
     private long round;
     private int usedThisRound;
 
@@ -67,11 +183,39 @@ public final class RuleMemo {
         return h.rule;
     }
 
+    /** The rules of one network (made on first use, remembered while the network stays as it is). */
+    NetworkRules network(Network n, ChainNames chains) {
+        if (!enabled) {
+            return new NetworkRules(n, chains, round);
+        }
+        NetworkRules r = byBridge.get(n.bridge());
+        if (r == null || !same(r.network, n) || !r.chains.prefix().equals(chains.prefix())) {
+            r = new NetworkRules(n, chains, round);
+            byBridge.put(n.bridge(), r);
+            networksThisRound++;
+        }
+        if (r.round != round) {
+            r.round = round;
+            networksThisRound++;
+        }
+        return r;
+    }
+
+    /** Field by field: a record's generated equals is a slow call on C1 (see {@link Key}). */
+    private static boolean same(Network a, Network b) {
+        return a == b || (a.subnet().equals(b.subnet()) && a.internal() == b.internal() && a.icc() == b.icc()
+                && a.masquerade() == b.masquerade() && a.bridge().equals(b.bridge()));
+    }
+
     /** Starts a plan: what the previous rounds asked for and this one does not is forgotten when it piles up. */
     void nextRound() {
         if (!enabled) {
             return;
         }
+        if (byBridge.size() > 2 * networksThisRound + 64) {
+            byBridge.values().removeIf(r -> r.round != round);
+        }
+        networksThisRound = 0;
         if (held.size() > 2 * usedThisRound + 256) {
             for (Iterator<Held> it = held.values().iterator(); it.hasNext(); ) {
                 if (it.next().round != round) {
@@ -84,6 +228,6 @@ public final class RuleMemo {
     }
 
     int size() {
-        return held.size();
+        return held.size() + byBridge.size();
     }
 }

@@ -58,39 +58,36 @@ public final class RulesetGenerator {
         List<RuleSpec> postHead = new ArrayList<>();
         List<RuleSpec> natMain = new ArrayList<>();
         for (Network n : newestFirst) {
-            String b = n.bridge();
+            RuleMemo.NetworkRules r = memo.network(n, c);
             if (n.internal()) {
                 if (n.icc()) {
-                    forwardHead.add(memo.get("icc-accept", b, null, () -> iccRule(b, Target.ACCEPT)));
+                    forwardHead.add(r.iccAccept());
                 }
-                iso1.add(memo.get("internal-out", b, n.subnet(),
-                        () -> RuleSpec.of(Target.DROP).withSource(not(n.subnet())).withOut(is(b))));
-                iso1.add(memo.get("internal-in", b, n.subnet(),
-                        () -> RuleSpec.of(Target.DROP).withDestination(not(n.subnet())).withIn(is(b))));
+                iso1.add(r.internalOut());
+                iso1.add(r.internalIn());
                 continue;
             }
-            forwardHead.add(memo.get("conntrack", b, null, () -> conntrackRule(b)));
-            forwardHead.add(memo.get("main-jump", b, c.main(), () -> RuleSpec.of(Target.jump(c.main())).withOut(is(b))));
-            forwardHead.add(memo.get("outgoing", b, null, () -> outgoingAccept(b)));
+            forwardHead.add(r.conntrack());
+            forwardHead.add(r.mainJump());
+            forwardHead.add(r.outgoing());
             if (n.icc()) {
-                forwardHead.add(memo.get("icc-accept", b, null, () -> iccRule(b, Target.ACCEPT)));
+                forwardHead.add(r.iccAccept());
             }
-            iso1.add(memo.get("iso1", b, c.isolation2(),
-                    () -> RuleSpec.of(Target.jump(c.isolation2())).withIn(is(b)).withOut(not(b))));
-            iso2.add(memo.get("iso2", b, null, () -> RuleSpec.of(Target.DROP).withOut(is(b))));
+            iso1.add(r.iso1());
+            iso2.add(r.iso2());
             if (!proxy) {
-                postHead.add(memo.get("local-masq", b, null, () -> localMasquerade(b)));
+                postHead.add(r.localMasq());
             }
             if (n.masquerade()) {
-                postHead.add(memo.get("net-masq", b, n.subnet(), () -> networkMasquerade(n)));
+                postHead.add(r.netMasq());
                 if (proxy) {
-                    natMain.add(memo.get("nat-return", b, null, () -> RuleSpec.of(Target.RETURN).withIn(is(b))));
+                    natMain.add(r.natReturn());
                 }
             }
         }
         for (Network n : state.networks()) {
             if (!n.icc()) {
-                forwardTail.add(memo.get("icc-drop", n.bridge(), null, () -> iccRule(n.bridge(), Target.DROP)));
+                forwardTail.add(memo.network(n, c).iccDrop());
             }
         }
         iso1.add(RuleSpec.of(Target.RETURN));

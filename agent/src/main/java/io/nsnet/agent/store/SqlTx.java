@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * {@link Tx} over one JDBC connection inside an open SQLite transaction. The caller ({@link StateStore}) begins
@@ -53,8 +54,18 @@ final class SqlTx implements Tx {
     private final Connection c;
     private final boolean writable;
     private boolean ended;
+    private final NetworkRows rows;
+    /** The networks version this transaction started from and the one it wrote; null until it changes networks. */
+    private String versionBefore;
+    private String versionAfter;
+    private UnaryOperator<List<Network>> networkChanges = UnaryOperator.identity();
 
     SqlTx(Connection c, boolean writable) {
+        this(c, writable, new NetworkRows());
+    }
+
+    SqlTx(Connection c, boolean writable, NetworkRows rows) {
+        this.rows = rows;
         this.c = c;
         this.writable = writable;
     }
@@ -145,7 +156,39 @@ final class SqlTx implements Tx {
 
     @Override
     public List<Network> networks() {
+        if (versionAfter != null) {
+            return readNetworks(); // this transaction's own changes are not in any cache
+        }
+        String version = meta(NetworkRows.META_VERSION).orElse("");
+        List<Network> cached = rows.get(version);
+        if (cached != null) {
+            return new ArrayList<>(cached);
+        }
+        List<Network> all = readNetworks();
+        rows.put(version, all);
+        return all;
+    }
+
+    private List<Network> readNetworks() {
         return query("SELECT " + NETWORK_COLUMNS + " FROM networks ORDER BY seq", SqlTx::network);
+    }
+
+    /** Records a change of the networks table: a new version token, and the change for the cache at commit. */
+    private void changingNetworks(UnaryOperator<List<Network>> change) {
+        if (versionAfter == null) {
+            versionBefore = meta(NetworkRows.META_VERSION).orElse("");
+            versionAfter = java.util.UUID.randomUUID().toString();
+            putMeta(NetworkRows.META_VERSION, versionAfter);
+        }
+        UnaryOperator<List<Network>> before = networkChanges;
+        networkChanges = r -> change.apply(before.apply(r));
+    }
+
+    /** Called by the store once this transaction has committed. */
+    void committed() {
+        if (versionAfter != null) {
+            rows.committed(versionBefore, versionAfter, networkChanges);
+        }
     }
 
     @Override
@@ -273,6 +316,7 @@ final class SqlTx implements Tx {
                 throw new ConflictException("network " + other.name() + " is already the default network");
             }
         }
+        changingNetworks(NetworkRows.inserted(n));
         execute("INSERT INTO networks (" + NETWORK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 n.name(), n.id(), n.bridge(), n.subnet(), n.gateway(), n.ipRange().map(Cidr::toString).orElse(null),
                 n.internal(), n.icc(), n.masquerade(), n.mtu(), n.seq(), n.created().toString(), n.isDefault(),
@@ -281,6 +325,7 @@ final class SqlTx implements Tx {
 
     @Override
     public void setNetworkState(String name, ObjectState state) {
+        changingNetworks(NetworkRows.stateSet(name, state));
         if (execute("UPDATE networks SET state = ? WHERE name = ?", state.lowerName(), name) == 0) {
             throw new NotFoundException("network " + name + " not found");
         }
@@ -293,6 +338,7 @@ final class SqlTx implements Tx {
         if (!attached.isEmpty()) {
             throw new ConflictException("network " + name + " has sandboxes attached: " + String.join(", ", attached));
         }
+        changingNetworks(NetworkRows.deleted(name));
         if (execute("DELETE FROM networks WHERE name = ?", name) == 0) {
             throw new NotFoundException("network " + name + " not found");
         }

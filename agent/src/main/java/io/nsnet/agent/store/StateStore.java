@@ -71,6 +71,8 @@ public final class StateStore implements AutoCloseable {
     private final FileChannel lockChannel;
     private final Connection writer;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Network rows shared by all transactions, valid by version token (see {@link NetworkRows}). */
+    private final NetworkRows networkRows = new NetworkRows();
     private final BlockingQueue<Connection> readers;
     private volatile boolean closed;
 
@@ -257,7 +259,7 @@ public final class StateStore implements AutoCloseable {
     private <T> T writeLocked(Function<Tx, T> work) {
         execute(writer, "BEGIN IMMEDIATE", "begin");
         T result;
-        SqlTx tx = new SqlTx(writer, true);
+        SqlTx tx = new SqlTx(writer, true, networkRows);
         try {
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
@@ -272,6 +274,7 @@ public final class StateStore implements AutoCloseable {
             rollback(writer, e);
             throw e;
         }
+        tx.committed();
         return result;
     }
 
@@ -295,7 +298,7 @@ public final class StateStore implements AutoCloseable {
         try {
             ensureOpen();
             execute(c, "BEGIN", "begin");
-            SqlTx tx = new SqlTx(c, false);
+            SqlTx tx = new SqlTx(c, false, networkRows);
             try {
                 return work.apply(tx);
             } catch (RuntimeException e) {
