@@ -124,6 +124,49 @@ class StateStoreTest {
         assertThat(store.network("nope")).isEmpty();
     }
 
+    /**
+     * The cached network rows (NetworkRows) never show what is not committed or miss what is: every read below
+     * is compared with a connection of its own that bypasses the store and its cache.
+     */
+    @Test
+    void cachedNetworkRowsFollowCommitsAndIgnoreRollbacks() throws Exception {
+        store.update(tx -> tx.insertNetwork(network(tx, "a", "172.18.0.0/16")));
+        assertThat(names(store.networks())).containsExactly("a").isEqualTo(bySql());
+        store.update(tx -> tx.insertNetwork(network(tx, "b", "172.19.0.0/16")));
+        assertThat(names(store.networks())).containsExactly("a", "b").isEqualTo(bySql());
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertNetwork(network(tx, "c", "172.20.0.0/16"));
+            tx.setNetworkState("a", ObjectState.DELETING);
+            assertThat(names(tx.networks())).containsExactly("a", "b", "c"); // its own changes, inside
+            throw new IllegalStateException("abandon");
+        })).hasMessageContaining("abandon");
+        assertThat(names(store.networks())).containsExactly("a", "b").isEqualTo(bySql());
+        assertThat(store.networks().get(0).state()).isNotEqualTo(ObjectState.DELETING);
+        store.update(tx -> tx.setNetworkState("a", ObjectState.DELETING));
+        assertThat(store.networks().get(0).state()).isEqualTo(ObjectState.DELETING);
+        store.update(tx -> tx.deleteNetwork("a"));
+        assertThat(names(store.networks())).containsExactly("b").isEqualTo(bySql());
+        // A read taken while nothing changed is the same rows; a reopened store starts without a cache.
+        store.close();
+        store = StateStore.open(dir);
+        assertThat(names(store.networks())).containsExactly("b");
+    }
+
+    private static List<String> names(List<Network> networks) {
+        return networks.stream().map(Network::name).toList();
+    }
+
+    private List<String> bySql() throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.databaseFile()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT name FROM networks ORDER BY seq")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     @Test
     void survivesCloseAndReopen() {
         store.update(tx -> {
