@@ -4,7 +4,9 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -540,6 +542,13 @@ public final class Engine implements NsnetService {
 
     // ---------------------------------------------------------------- firewall
 
+    /**
+     * The firewall's record of each stored network, by the identity of the row object: the store hands back
+     * the same objects while a network is unchanged (its cached rows), so at 1000 networks a change converts
+     * one network instead of validating and parsing 1000 again.
+     */
+    private final Map<Network, FirewallState.Network> firewallNetworks = new IdentityHashMap<>();
+
     /** The firewall's view of the stored state: everything not being deleted. */
     FirewallState firewallState() {
         // Only sandboxes that publish ports matter to the ruleset; loading all of them (with endpoints) on every
@@ -547,10 +556,16 @@ public final class Engine implements NsnetService {
         StateSnapshot snap = store.read(tx -> new StateSnapshot(tx.networks(), tx.sandboxesWithPorts(), tx.lastPoolIndex()));
         List<FirewallState.Network> nets = new ArrayList<>();
         Set<String> live = new HashSet<>();
-        for (Network n : snap.networks()) {
-            if (n.state() != ObjectState.DELETING) {
-                nets.add(firewallNetwork(n));
-                live.add(n.name());
+        synchronized (firewallNetworks) {
+            Map<Network, FirewallState.Network> previous = new IdentityHashMap<>(firewallNetworks);
+            firewallNetworks.clear();
+            for (Network n : snap.networks()) {
+                if (n.state() != ObjectState.DELETING) {
+                    FirewallState.Network fw = previous.get(n);
+                    nets.add(fw != null ? fw : firewallNetwork(n));
+                    firewallNetworks.put(n, nets.get(nets.size() - 1));
+                    live.add(n.name());
+                }
             }
         }
         List<FirewallState.Endpoint> eps = new ArrayList<>();
