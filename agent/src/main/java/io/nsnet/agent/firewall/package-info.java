@@ -19,6 +19,13 @@
  *       ({@link io.nsnet.agent.firewall.IptcRuleCodec}, {@code io.nsnet.iptc}), one {@code iptc_commit} per
  *       table under the xtables lock; reads are one getsockopt per table. It plugs in through
  *       {@link io.nsnet.agent.firewall.FirewallBackend}; the iptables-restore path stays built into the applier.</li>
+ *   <li>{@link io.nsnet.agent.firewall.NftBackend} ({@code --firewall-backend nftables}, and {@code auto} on nft
+ *       hosts) carries the same plan out over nf_tables netlink ({@code io.nsnet.nft}): rules encoded as
+ *       iptables-nft 1.8.9 encodes them, placed and deleted by handle, one batch per change that the kernel
+ *       refuses if the ruleset generation moved since nsnet's read; while nothing moved, a read is one generation
+ *       check against the backend's mirror.</li>
+ *   <li>{@link io.nsnet.agent.firewall.RuleMemo} keeps the generator's rule objects per network across plans,
+ *       so a change at 1000 networks does not rebuild and re-render 8000 rule texts.</li>
  *   <li>{@link io.nsnet.agent.firewall.BackendDetector} picks nft or legacy;
  *       {@link io.nsnet.agent.firewall.Sysctl#required} lists the sysctls a state needs.</li>
  * </ul>
