@@ -39,7 +39,7 @@ class BaselineTest {
         assertThat(live).as("filter and nat after start, comments and counters stripped")
                 .containsExactlyElementsOf(expected);
         // The other variant must be untouched: nsnet never mixes them in one namespace.
-        Backend other = backend == Backend.NFT ? Backend.LEGACY : Backend.NFT;
+        Backend other = backend.iptables.equals("iptables-nft") ? Backend.LEGACY : Backend.NFT;
         assertThat(new Firewall(lab.host(), other).rules()).as("rules in %s", other.save()).isEmpty();
 
         // The default bridge as the seed shows docker0: up, gateway address, MTU 1500.

@@ -107,6 +107,20 @@ public final class FirewallBench {
             results.put("(plan only)", measurePlanOnly(applier, size, iterations));
             results.put(lib == null ? "(iptables-save alone)" : "(" + lib.name() + " read alone)",
                     measure(iterations, i -> applier.readLive(), () -> { }));
+            if (lib instanceof NftBackend nft) {
+                // What the kernel alone costs for any change of the filter table: one plain rule into INPUT.
+                RestorePlan add = new RestorePlan("*filter\n-A INPUT -i nsbench0 -j ACCEPT\nCOMMIT\n", 1,
+                        new Ruleset(Map.of()), false);
+                RestorePlan del = new RestorePlan("*filter\n-D INPUT -i nsbench0 -j ACCEPT\nCOMMIT\n", 1,
+                        new Ruleset(Map.of()), false);
+                results.put("(nf_tables floor, 1 rule)", measure(iterations, i -> {
+                    nft.readLive();
+                    nft.commit(add);
+                }, () -> {
+                    nft.readLive();
+                    nft.commit(del);
+                }));
+            }
             if (lib instanceof LibiptcBackend) {
                 results.put("(libiptc floor, 2 tables)", measure(iterations, i -> replaceBothTablesUnchanged(libNs), () -> { }));
             }
