@@ -1,6 +1,7 @@
 package io.nsnet.agent.firewall;
 
 import io.nsnet.agent.firewall.FirewallState.Network;
+import io.nsnet.agent.firewall.model.Negatable;
 import io.nsnet.agent.firewall.model.Rule;
 import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Target;
@@ -31,37 +32,52 @@ import java.util.Set;
 public final class Ownership {
 
     private final Set<String> chains;
-    private final Set<String> bridges = new HashSet<>();
     /** Owned networks' subnets as text; parsed only when a hairpin rule needs them (most plans have none). */
-    private final Set<String> subnetTexts = new HashSet<>();
+    private final java.util.List<Network> networks;
     private java.util.List<Ipv4Prefix> subnets;
-    /** Exact specs of every fixed-shape network rule for every owned bridge: one hash lookup per rule. */
-    private final Set<String> shapes = new HashSet<>();
+    /** The first owned network of each bridge; its fixed-shape rules are looked up only for rules naming it. */
+    private final java.util.Map<String, Network> byBridge;
+    private final java.util.Map<String, RuleMemo.NetworkRules> shapesByBridge = new java.util.HashMap<>();
+    private final ChainNames names;
+    private final RuleMemo memo;
 
     public Ownership(ChainNames names, Collection<Network> networks) {
         this(names, networks, RuleMemo.NONE);
     }
 
-    /** As above, taking the shapes' rule objects (and their rendered text) from the planner's memo. */
+    /**
+     * As above, taking the shapes' rule objects (and their interned text) from the planner's memo. Built in
+     * O(networks) without rendering anything: a rule's shapes are only made when a rule names that bridge.
+     */
     public Ownership(ChainNames names, Collection<Network> networks, RuleMemo memo) {
         this.chains = names.all();
+        this.names = names;
+        this.memo = memo;
+        this.networks = java.util.List.copyOf(networks);
+        this.byBridge = new java.util.HashMap<>(networks.size() * 2);
         for (Network n : networks) {
-            String b = n.bridge();
-            if (bridges.add(b)) {
-                // The generator's objects for this network, so both share one rule (and its text) per shape.
-                RuleMemo.NetworkRules r = memo.network(n, names);
-                shapes.add(r.conntrack().spec());
-                shapes.add(r.localMasq().spec());
-                shapes.add(r.iccAccept().spec());
-                shapes.add(r.iccDrop().spec());
-                shapes.add(r.outgoing().spec());
-            }
-            subnetTexts.add(n.subnet());
+            byBridge.putIfAbsent(n.bridge(), n);
         }
     }
 
+    /** Whether the rule is one of the five fixed network shapes of the bridge it names. */
+    private boolean isShape(RuleSpec r) {
+        Negatable iface = r.outInterface() != null ? r.outInterface() : r.inInterface();
+        if (iface == null) {
+            return false;
+        }
+        Network n = byBridge.get(iface.value());
+        if (n == null) {
+            return false;
+        }
+        RuleMemo.NetworkRules s = shapesByBridge.computeIfAbsent(n.bridge(), b -> memo.network(n, names));
+        String spec = r.spec();
+        return spec.equals(s.conntrack().spec()) || spec.equals(s.outgoing().spec()) || spec.equals(s.iccAccept().spec())
+                || spec.equals(s.iccDrop().spec()) || spec.equals(s.localMasq().spec());
+    }
+
     public Set<String> bridges() {
-        return Set.copyOf(bridges);
+        return Set.copyOf(byBridge.keySet());
     }
 
     public boolean isNsnet(Rule rule) {
@@ -74,12 +90,12 @@ public final class Ownership {
         if (r.comment() != null) {
             return false;
         }
-        if (shapes.contains(r.spec())) {
+        if (isShape(r)) {
             return true;
         }
         // -s S ! -o B -j MASQUERADE (any S: the subnet may have been reassigned)
         if (r.target() instanceof Target.Masquerade && r.outInterface() != null && r.outInterface().negated()
-                && bridges.contains(r.outInterface().value()) && r.source() != null && !r.source().negated()
+                && byBridge.containsKey(r.outInterface().value()) && r.source() != null && !r.source().negated()
                 && r.equals(RuleSpec.of(Target.MASQUERADE).withSource(r.source()).withOut(r.outInterface()))) {
             return true;
         }
@@ -103,7 +119,7 @@ public final class Ownership {
             return false;
         }
         if (subnets == null) {
-            subnets = subnetTexts.stream().map(Ipv4Prefix::parse).toList();
+            subnets = networks.stream().map(Network::subnet).distinct().map(Ipv4Prefix::parse).toList();
         }
         for (Ipv4Prefix s : subnets) {
             if (s.contains(ip)) {
