@@ -90,6 +90,8 @@ public final class NftBackend implements FirewallBackend {
     private final NfTables nft;
     private final String where;
     private Mirror mirror;
+    /** The Ruleset view of each ChainState of the mirror, by identity (see {@link #mirror}). */
+    private Map<ChainState, Chain> views = Map.of();
     /** Rules decoded at the last read, by their normalized expressions: a re-read decodes only what is new. */
     private Map<List<Expr>, Rule> decoded = Map.of();
 
@@ -181,17 +183,30 @@ public final class NftBackend implements FirewallBackend {
         }
     }
 
-    private static Mirror mirror(int genId, Map<TableName, Map<String, ChainState>> tables) {
+    /**
+     * The mirror and its Ruleset view. A chain a commit did not touch is the same ChainState object as before,
+     * so its view is reused: at 1000 networks a change touches 5 of the chains, and rebuilding the views of all
+     * (8000 rules) on every commit was measurable.
+     */
+    private Mirror mirror(int genId, Map<TableName, Map<String, ChainState>> tables) {
+        Map<ChainState, Chain> previous = views;
+        Map<ChainState, Chain> now = new java.util.IdentityHashMap<>();
         Map<TableName, Table> rs = new EnumMap<>(TableName.class);
         tables.forEach((t, chains) -> {
             Map<String, Chain> cs = new LinkedHashMap<>();
             chains.forEach((name, c) -> {
-                List<Rule> rules = new ArrayList<>(c.rules().size());
-                c.rules().forEach(e -> rules.add(e.rule()));
-                cs.put(name, new Chain(name, c.policy(), rules));
+                Chain view = previous.get(c);
+                if (view == null) {
+                    List<Rule> rules = new ArrayList<>(c.rules().size());
+                    c.rules().forEach(e -> rules.add(e.rule()));
+                    view = new Chain(name, c.policy(), rules);
+                }
+                now.put(c, view);
+                cs.put(name, view);
             });
             rs.put(t, new Table(t, cs));
         });
+        views = now;
         return new Mirror(genId, tables, new Ruleset(rs));
     }
 
