@@ -70,6 +70,12 @@ final class ChainEditor {
      */
     static Result edit(String chain, List<Rule> live, Predicate<Rule> isNsnet, List<RuleSpec> head, List<RuleSpec> tail,
             boolean positionFree) {
+        if (!positionFree) {
+            Result quick = oneBlock(chain, live, isNsnet, head, tail);
+            if (quick != null) {
+                return quick;
+            }
+        }
         List<RuleSpec> desired = new ArrayList<>(head.size() + tail.size());
         desired.addAll(head);
         desired.addAll(tail);
@@ -214,6 +220,103 @@ final class ChainEditor {
             after.add(e.rule);
         }
         return new Result(commands, after, positional);
+    }
+
+    /**
+     * The common cases without hashing: nothing to do, one contiguous block of desired rules to insert (a new
+     * network's or port's rules), or one contiguous block of nsnet rules to delete (a removed one's), found by
+     * comparing the chain's nsnet rules with the desired list from both ends. The rules' texts are interned, so
+     * the comparisons are mostly identity checks; at 1000 networks this is what keeps a change from hashing all
+     * 4000 FORWARD rules. Returns null for anything else (the general algorithm takes over). The block goes where
+     * the general algorithm would put it: head rules right after the previous nsnet rule (the top if none), tail
+     * rules right before the next one (the end if none). A delete by spec is used only if no rule above the
+     * one to delete has the same text (iptables deletes the first match).
+     */
+    private static Result oneBlock(String chain, List<Rule> live, Predicate<Rule> isNsnet, List<RuleSpec> head,
+            List<RuleSpec> tail) {
+        int headSize = head.size();
+        int d = headSize + tail.size();
+        int[] at = new int[live.size()];
+        int m = 0;
+        for (int i = 0; i < live.size(); i++) {
+            if (isNsnet.test(live.get(i))) {
+                at[m++] = i;
+            }
+        }
+        int p = 0;
+        int limit = Math.min(m, d);
+        while (p < limit && live.get(at[p]).spec().equals(desired(head, tail, p).spec())) {
+            p++;
+        }
+        if (m == d && p == m) {
+            return new Result(List.of(), live, false);
+        }
+        if (m < d) {
+            int k = d - m;
+            for (int i = p; i < m; i++) {
+                if (!live.get(at[i]).spec().equals(desired(head, tail, i + k).spec())) {
+                    return null;
+                }
+            }
+            boolean inHead = p + k <= headSize;
+            if (!inHead && p < headSize) {
+                return null; // the block straddles head and tail
+            }
+            int base = inHead ? (p == 0 ? 0 : at[p - 1] + 1) : (p < m ? at[p] : live.size());
+            List<Rule> after = new ArrayList<>(live.size() + k);
+            after.addAll(live.subList(0, base));
+            List<String> commands = new ArrayList<>(k);
+            boolean positional = false;
+            for (int i = 0; i < k; i++) {
+                RuleSpec r = desired(head, tail, p + i);
+                int pos = base + i;
+                int size = live.size() + i;
+                if (pos == size) {
+                    commands.add("-A " + chain + " " + r.spec());
+                } else if (pos == 0) {
+                    commands.add("-I " + chain + " " + r.spec());
+                } else {
+                    commands.add("-I " + chain + " " + (pos + 1) + " " + r.spec());
+                    positional = true;
+                }
+                after.add(r);
+            }
+            after.addAll(live.subList(base, live.size()));
+            return new Result(commands, after, positional);
+        }
+        if (m > d) {
+            int k = m - d;
+            for (int i = p; i < d; i++) {
+                if (!live.get(at[i + k]).spec().equals(desired(head, tail, i).spec())) {
+                    return null;
+                }
+            }
+            List<String> commands = new ArrayList<>(k);
+            for (int i = p; i < p + k; i++) {
+                String spec = live.get(at[i]).spec();
+                for (int j = 0; j < at[i]; j++) {
+                    if ((j < at[p] || !isNsnet.test(live.get(j))) && live.get(j).spec().equals(spec)) {
+                        return null; // an identical rule above it would be deleted instead
+                    }
+                }
+                commands.add("-D " + chain + " " + spec);
+            }
+            List<Rule> after = new ArrayList<>(live.size() - k);
+            int next = p;
+            for (int i = 0; i < live.size(); i++) {
+                if (next < p + k && i == at[next]) {
+                    next++;
+                } else {
+                    after.add(live.get(i));
+                }
+            }
+            return new Result(commands, after, false);
+        }
+        return null;
+    }
+
+    private static RuleSpec desired(List<RuleSpec> head, List<RuleSpec> tail, int j) {
+        return j < head.size() ? head.get(j) : tail.get(j - head.size());
     }
 
     private static int find(List<Entry> entries, int desiredIndex, int from) {
