@@ -44,6 +44,7 @@ import io.nsnet.agent.model.ValidationException;
 import io.nsnet.agent.network.BridgeDriver;
 import io.nsnet.agent.proxy.UserlandProxy;
 import io.nsnet.agent.sandbox.SandboxDriver;
+import io.nsnet.agent.store.ReadTx;
 import io.nsnet.agent.store.StateSnapshot;
 import io.nsnet.agent.store.StateStore;
 import io.nsnet.netlink.Nl;
@@ -307,7 +308,7 @@ public final class Engine implements NsnetService {
                 // Both checks used to load every sandbox with its endpoints and ports (twice per create, growing
                 // with N); the port check only needs them when ports are asked for, IPAM only the network's addresses.
                 if (!ports.isEmpty()) {
-                    checkPortsFree(ports, tx.sandboxes(), r.name());
+                    checkPortsFree(ports, tx);
                 }
                 List<Endpoint> eps = new ArrayList<>();
                 for (int i = 0; i < attach.size(); i++) {
@@ -358,16 +359,13 @@ public final class Engine implements NsnetService {
     }
 
     /** Refuses host ports held by another sandbox (naming it) or by anything else on the host. */
-    private void checkPortsFree(List<PortMapping> ports, List<Sandbox> existing, String self) {
+    private void checkPortsFree(List<PortMapping> ports, ReadTx tx) {
         for (PortMapping p : ports) {
-            for (Sandbox s : existing) {
-                for (PortMapping q : s.ports()) {
-                    if (p.conflictsWith(q)) {
-                        throw new ConflictException("host port " + p.toSpec().split(":(?=[^:]*$)")[0]
-                                + " is already published by sandbox " + s.name());
-                    }
-                }
-            }
+            // Only the stored ports on the same host port: loading every sandbox made this grow with N.
+            tx.portHolder(p).ifPresent(h -> {
+                throw new ConflictException("host port " + p.toSpec().split(":(?=[^:]*$)")[0]
+                        + " is already published by sandbox " + h.sandbox());
+            });
             proxy.checkFree(p);
         }
     }

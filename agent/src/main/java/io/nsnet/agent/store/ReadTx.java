@@ -50,6 +50,25 @@ public interface ReadTx {
         return held;
     }
 
+    /** A sandbox's published port that conflicts with a wanted one. */
+    record PortHolder(String sandbox, io.nsnet.agent.model.PortMapping mapping) {
+    }
+
+    /**
+     * The first stored published port that conflicts with {@code wanted} (same host port and protocol,
+     * overlapping host IP), with the sandbox holding it: what a port check needs, without loading every sandbox.
+     */
+    default Optional<PortHolder> portHolder(io.nsnet.agent.model.PortMapping wanted) {
+        for (Sandbox s : sandboxes()) {
+            for (io.nsnet.agent.model.PortMapping q : s.ports()) {
+                if (wanted.conflictsWith(q)) {
+                    return Optional.of(new PortHolder(s.name(), q));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The sandboxes that publish ports, with endpoints and ports: all the firewall needs of sandboxes. */
     default List<Sandbox> sandboxesWithPorts() {
         return sandboxes().stream().filter(s -> !s.ports().isEmpty()).toList();

@@ -262,6 +262,16 @@ final class SqlTx implements Tx {
     }
 
     @Override
+    public Optional<PortHolder> portHolder(PortMapping wanted) {
+        // In creation order, as a scan of sandboxes() would find them.
+        return first(query("SELECT p.sandbox, p.host_ip, p.host_port, p.container_port, p.protocol FROM ports p"
+                + " JOIN sandboxes s ON s.name = p.sandbox WHERE p.host_port = ? AND p.protocol = ? ORDER BY s.seq, p.pos",
+                rs -> new Owned<>(rs.getString("sandbox"), port(rs)), wanted.hostPort(), wanted.protocol().lowerName())
+                .stream().filter(o -> wanted.conflictsWith(o.value())).map(o -> new PortHolder(o.sandbox(), o.value()))
+                .toList());
+    }
+
+    @Override
     public List<String> sandboxesOn(String network) {
         return query("SELECT s.name FROM endpoints e JOIN sandboxes s ON s.name = e.sandbox WHERE e.network = ? ORDER BY s.seq",
                 rs -> rs.getString(1), network);
@@ -355,15 +365,13 @@ final class SqlTx implements Tx {
         if (sameIdOrNetns.isPresent()) {
             throw new ConflictException("sandbox id or netns of " + s.name() + " already used by sandbox " + sameIdOrNetns.get());
         }
-        List<Sandbox> others = sandboxes();
+        // Per wanted port, only the rows with its host port and protocol: loading every sandbox here made each
+        // create read all N sandboxes with their endpoints and ports (attach grew with N).
         for (PortMapping p : s.ports()) {
-            for (Sandbox o : others) {
-                for (PortMapping q : o.ports()) {
-                    if (p.conflictsWith(q)) {
-                        throw new ConflictException("port " + p + ": host port " + p.hostPort() + "/" + p.protocol().lowerName()
-                                + " is already published by sandbox " + o.name() + " (" + q + ")");
-                    }
-                }
+            Optional<PortHolder> holder = portHolder(p);
+            if (holder.isPresent()) {
+                throw new ConflictException("port " + p + ": host port " + p.hostPort() + "/" + p.protocol().lowerName()
+                        + " is already published by sandbox " + holder.get().sandbox() + " (" + holder.get().mapping() + ")");
             }
         }
         execute("INSERT INTO sandboxes (name, id, netns, seq, created, state) VALUES (?, ?, ?, ?, ?, ?)",

@@ -258,6 +258,23 @@ class StateStoreTest {
     }
 
     @Test
+    void portHolderFindsOnlyConflictingPublishedPorts() {
+        store.update(tx -> {
+            tx.insertSandbox(sandbox(tx, "lo", List.of(), List.of(PortMapping.parse("127.0.0.1:8080:80"))));
+            tx.insertSandbox(sandbox(tx, "dns", List.of(), List.of(PortMapping.parse("9090:53/udp"))));
+        });
+        store.read(tx -> {
+            // Another host IP on the same port is free; the wildcard overlaps every host IP.
+            assertThat(tx.portHolder(PortMapping.parse("127.0.0.2:8080:80"))).isEmpty();
+            assertThat(tx.portHolder(PortMapping.parse("8080:81"))).map(ReadTx.PortHolder::sandbox).hasValue("lo");
+            assertThat(tx.portHolder(PortMapping.parse("9090:53/tcp"))).isEmpty();
+            assertThat(tx.portHolder(PortMapping.parse("9090:54/udp"))).map(h -> h.mapping().toSpec())
+                    .hasValue("9090:53/udp");
+            return null;
+        });
+    }
+
+    @Test
     void networkDeleteIsRefusedWhileSandboxesAreAttached() {
         store.update(tx -> {
             tx.insertNetwork(network(tx, "a", "10.0.0.0/24"));
