@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.nsnet.libc.Errno;
@@ -166,6 +167,61 @@ public final class NetNs implements AutoCloseable {
         @SuppressWarnings("unchecked")
         T value = (T) made[1];
         return new Created<>(new NetNs(file, name, (Integer) made[0], executor), value);
+    }
+
+    /**
+     * Starts making a namespace with no name on a worker of {@code executor} and returns at once; {@code inside}
+     * runs in the new namespace before the worker switches back (e.g. opening its netlink socket and bringing
+     * loopback up). This is namespace creation done ahead of time, off the path of whoever needs one next: the
+     * unshare is most of the cost of a new namespace. The namespace lives only as long as the returned handle
+     * (and whatever {@code inside} opened in it) stays open, so a process that dies leaves nothing behind.
+     * {@link #bindName} gives it its name when it is used.
+     */
+    public static <T> Future<Created<T>> createUnnamed(NsExecutor executor, Callable<T> inside) {
+        LibC c = Native.libc();
+        return executor.submitAtHome(() -> {
+            Native.check(c.unshare(Native.CLONE_NEWNET), "unshare(CLONE_NEWNET)");
+            int fd = Native.check(c.open("/proc/thread-self/ns/net", Native.O_RDONLY | Native.O_CLOEXEC, 0),
+                    "open(/proc/thread-self/ns/net)");
+            try {
+                T value = inside.call();
+                return new Created<>(new NetNs(Path.of("/proc/self/fd/" + fd), null, fd, executor), value);
+            } catch (Exception | Error e) {
+                c.close(fd);
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Names this namespace {@code name} under /run/netns, as {@code ip netns attach} does (a bind mount of its
+     * nsfs file), and returns it opened under that name; this handle stays open and is the caller's to close.
+     * For a namespace from {@link #createUnnamed}; fails with a clear message if the name is taken.
+     */
+    public NetNs bindName(String name) {
+        validateName(name);
+        LibC c = Native.libc();
+        executor.prepareRunDirOnce(() -> prepareRunDir(c));
+        Path file = RUN_DIR.resolve(name);
+        int created = c.open(file.toString(), Native.O_RDONLY | Native.O_CREAT | Native.O_EXCL | Native.O_CLOEXEC, 0);
+        if (created < 0) {
+            int errno = Native.errno();
+            if (errno == Errno.EEXIST) {
+                throw new NamespaceException("network namespace \"" + name + "\" already exists");
+            }
+            throw new ErrnoException("create " + file, errno);
+        }
+        c.close(created);
+        try {
+            // /proc/self/fd/N of an nsfs file resolves to the namespace itself, as /proc/PID/ns/net does.
+            Native.check(c.mount("/proc/self/fd/" + fd(), file.toString(), "none", Native.MS_BIND, null),
+                    "mount --bind " + this + " " + file);
+            return openPath(file, name, executor);
+        } catch (RuntimeException e) {
+            c.umount2(file.toString(), Native.MNT_DETACH);
+            c.unlink(file.toString());
+            throw e;
+        }
     }
 
     private static void prepareRunDir(LibC c) {

@@ -3,6 +3,7 @@ package io.nsnet.netns;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -80,7 +81,19 @@ public final class NsExecutor implements AutoCloseable {
         return call(homeFd, "home", task);
     }
 
+    /**
+     * Starts {@code task} on a worker in the home namespace and returns at once: for work done ahead of time
+     * (a spare namespace) that nobody should wait for unless they need its result.
+     */
+    public <T> Future<T> submitAtHome(Callable<T> task) {
+        return submit(homeFd, "home", task);
+    }
+
     private <T> T call(int targetFd, String label, Callable<T> task) {
+        return await(submit(targetFd, label, task), label);
+    }
+
+    private <T> FutureTask<T> submit(int targetFd, String label, Callable<T> task) {
         FutureTask<T> future = new FutureTask<>(() -> {
             if (libc.setns(targetFd, Native.CLONE_NEWNET) != 0) {
                 // Still at home: the worker stays usable.
@@ -111,6 +124,10 @@ public final class NsExecutor implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
+        return future;
+    }
+
+    private static <T> T await(Future<T> future, String label) {
         try {
             return future.get();
         } catch (InterruptedException e) {

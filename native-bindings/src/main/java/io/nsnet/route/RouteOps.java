@@ -28,7 +28,8 @@ public final class RouteOps {
                 .map(RouteMessages::parse).filter(r -> r.table() == Nl.RT_TABLE_MAIN).toList();
     }
 
-    private static String describe(Route r) {
+    /** How errors name a route: "default via 10.0.0.1 dev #3". */
+    public static String describe(Route r) {
         return (r.destination() == null ? "default" : r.destination().toString())
                 + (r.gateway() == null ? "" : " via " + r.gateway().getHostAddress())
                 + (r.linkIndex() == 0 ? "" : " dev #" + r.linkIndex());

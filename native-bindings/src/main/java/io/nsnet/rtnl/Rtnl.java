@@ -1,9 +1,18 @@
 package io.nsnet.rtnl;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.nsnet.addr.AddrMessages;
 import io.nsnet.addr.AddrOps;
+import io.nsnet.addr.IpPrefix;
+import io.nsnet.link.LinkMessages;
 import io.nsnet.link.LinkOps;
 import io.nsnet.netlink.NetlinkSocket;
+import io.nsnet.netlink.Nl;
 import io.nsnet.netns.NetNs;
+import io.nsnet.route.Route;
+import io.nsnet.route.RouteMessages;
 import io.nsnet.route.RouteOps;
 
 /**
@@ -54,6 +63,45 @@ public final class Rtnl implements AutoCloseable {
 
     public RouteOps routes() {
         return routes;
+    }
+
+    /** Changes to send together in one write; see {@link Batch}. */
+    public Batch batch() {
+        return new Batch();
+    }
+
+    /**
+     * Changes collected and then sent in one write, each acknowledged by the kernel in order
+     * ({@link NetlinkSocket#requestAll}): one system call instead of one per change. The kernel does not stop at
+     * a failed change, so batch only changes whose later ones are harmless after an earlier failure (e.g. the
+     * setup of a new interface, which is removed as a whole on error).
+     */
+    public final class Batch {
+        private final List<NetlinkSocket.Op> ops = new ArrayList<>();
+
+        private Batch() {
+        }
+
+        public Batch linkUp(int index) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.modify(index, Nl.IFF_UP, Nl.IFF_UP), "set link #" + index + " up"));
+            return this;
+        }
+
+        public Batch addAddress(int linkIndex, IpPrefix prefix) {
+            ops.add(new NetlinkSocket.Op(AddrMessages.add(linkIndex, prefix),
+                    "add address " + prefix + " to link #" + linkIndex));
+            return this;
+        }
+
+        public Batch addRoute(Route r) {
+            ops.add(new NetlinkSocket.Op(RouteMessages.add(r), "add route " + RouteOps.describe(r)));
+            return this;
+        }
+
+        /** Sends everything collected; throws the first failure after every change was answered. */
+        public void send() {
+            sock.requestAll(List.copyOf(ops));
+        }
     }
 
     @Override

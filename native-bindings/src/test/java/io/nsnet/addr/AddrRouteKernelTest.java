@@ -78,6 +78,26 @@ class AddrRouteKernelTest {
     }
 
     @Test
+    void batchAppliesInOrderAndReportsTheFirstFailureAfterTheRest() {
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr1"));
+        int br1 = rtnl.links().get("nstbr1").index();
+        // Up, address, then a default route that needs the address's connected route: order matters.
+        rtnl.batch().linkUp(br1).addAddress(br1, IpPrefix.parse("10.98.0.2/24"))
+                .addRoute(Route.defaultVia(IpPrefix.literal("10.98.0.1"), br1)).send();
+        assertThat(Observer.link(ns.name(), "nstbr1").get("flags").toString()).contains("\"UP\"");
+        assertThat(Observer.run("ip", "-n", ns.name(), "-4", "route", "show", "default")).contains("via 10.98.0.1 dev nstbr1");
+
+        // A failing change in the middle does not stop the next one; the error names the failed one.
+        assertThatThrownBy(() -> rtnl.batch().addAddress(br1, IpPrefix.parse("10.98.0.2/24"))
+                .addAddress(br1, IpPrefix.parse("10.98.0.3/24")).send())
+                .isInstanceOf(NetlinkException.class).hasMessageContaining("add address 10.98.0.2/24");
+        assertThat(Observer.run("ip", "-n", ns.name(), "-4", "addr", "show", "dev", "nstbr1")).contains("10.98.0.3/24");
+        // The socket is still in step: a plain request afterwards gets its own answer.
+        rtnl.links().setDown(br1);
+        assertThat(Observer.link(ns.name(), "nstbr1").get("flags").toString()).doesNotContain("\"UP\"");
+    }
+
+    @Test
     void routesIncludingDefaultViaGateway() {
         rtnl.addresses().add(br, IpPrefix.parse("10.99.0.2/24"));
         var gw = IpPrefix.literal("10.99.0.1");

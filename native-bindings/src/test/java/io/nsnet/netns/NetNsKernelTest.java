@@ -58,6 +58,32 @@ class NetNsKernelTest {
     }
 
     @Test
+    void anUnnamedNamespaceIsMadeAheadAndNamedLater() throws Exception {
+        String name = "nst-unnamed-" + ProcessHandle.current().pid();
+        namespaces.adopt(name);
+        NetNs.Created<Rtnl> made = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
+            Rtnl r = Rtnl.open();
+            r.links().add(LinkSpec.Bridge.named("nstbr0"));
+            return r;
+        }).get();
+        try (NetNs unnamed = made.ns(); Rtnl inside = made.value()) {
+            assertThat(unnamed.name()).isNull();
+            assertThat(unnamed.id()).isNotEqualTo(NetNs.defaultExecutor().home());
+            assertThat(Observer.netnsList()).doesNotContain(name);
+            try (NetNs named = unnamed.bindName(name)) {
+                assertThat(named.sameAs(unnamed)).isTrue();
+                assertThat(named.name()).isEqualTo(name);
+                // What was made inside before it had a name is there under the name, for iproute2 too.
+                assertThat(Observer.run("ip", "netns", "exec", name, "ip", "-o", "link", "show")).contains("nstbr0");
+                assertThatThrownBy(() -> unnamed.bindName(name)).isInstanceOf(NamespaceException.class)
+                        .hasMessageContaining("already exists");
+            }
+        }
+        assertThat(NetNs.delete(name)).isTrue();
+        assertThat(Observer.netnsList()).doesNotContain(name);
+    }
+
+    @Test
     void opensByNamePathAndPidAndComparesByDeviceAndInode() throws Exception {
         NetNs ns = namespaces.create("open");
         Process sleeper = new ProcessBuilder("ip", "netns", "exec", ns.name(), "sleep", "30").start();
