@@ -64,7 +64,7 @@ import io.nsnet.sysctl.Sysctls;
  * is not fsync'd on its own ({@link StateStore#writeIntent}): the closing commit's fsync covers it, so each
  * operation waits for one fsync, not two.
  */
-public final class Engine implements NsnetService {
+public final class Engine implements NsnetService, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     public static final String VERSION = "0.1.0";
 
@@ -285,6 +285,16 @@ public final class Engine implements NsnetService {
             ports.add(PortMapping.parse(spec));
         }
         Optional<Ipv4> ip = Optional.ofNullable(r.ip()).map(s -> Ipv4.parse("ip", s));
+        try {
+            return createSandboxLocked(r, netns, nets, ports, ip);
+        } finally {
+            // After the operation, not during it (see prepareSpare): the next create gets a namespace ready-made.
+            sandboxes.prepareSpare();
+        }
+    }
+
+    private SandboxView createSandboxLocked(SandboxCreateRequest r, String netns, List<String> nets,
+            List<PortMapping> ports, Optional<Ipv4> ip) {
         return locked(() -> {
             Sandbox sb = store.writeIntent(tx -> {
                 if (tx.sandbox(r.name()).isPresent()) {
@@ -679,5 +689,16 @@ public final class Engine implements NsnetService {
 
     NetNs host() {
         return host;
+    }
+
+    /** Starts the work done ahead of requests (a spare sandbox namespace); after reconcile, before serving. */
+    void prepare() {
+        sandboxes.prepareSpare();
+    }
+
+    /** Releases what the engine holds beyond the objects it was given (the spare namespace). */
+    @Override
+    public void close() {
+        sandboxes.close();
     }
 }

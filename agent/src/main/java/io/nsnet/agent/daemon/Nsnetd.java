@@ -145,47 +145,55 @@ public final class Nsnetd implements Callable<Integer> {
              UserlandProxy proxy = new UserlandProxy(host)) {
             FirewallApplier firewall = FirewallApplier.create(host, new NetnsIptablesExec(host), cfg.firewallBackend(),
                     cfg.chainPrefix());
-            Engine engine = new Engine(cfg, host, hostRtnl, store, firewall, proxy);
-            LOG.info("nsnetd {} starting: host {}, state {}, firewall {} prefix {}, userland proxy {}", Engine.VERSION,
-                    cfg.hostNetns() == null ? "(own namespace)" : cfg.hostNetns(), cfg.stateDir(),
-                    firewall.backendName(), cfg.chainPrefix(), cfg.userlandProxy());
-            if (purge) {
-                return new Purge(engine).run() ? 0 : 1;
+            try (Engine engine = new Engine(cfg, host, hostRtnl, store, firewall, proxy)) {
+                return serve(cfg, engine, store, firewall, systemd, stopped);
             }
-            long t0 = System.nanoTime();
-            Reconciler reconciler = new Reconciler(engine);
-            List<String> failures = reconciler.reconcile();
-            reconciler.ensureDefaultNetwork();
-            LOG.info("reconciled {} networks and {} sandboxes in {} ms{}", store.networks().size(),
-                    store.sandboxes().size(), (System.nanoTime() - t0) / 1_000_000,
-                    failures.isEmpty() ? "" : " with " + failures.size() + " failures");
-            CountDownLatch stop = new CountDownLatch(1);
-            io.nsnet.agent.api.ApiServer server = new io.nsnet.agent.api.ApiServer();
-            server.start(cfg.socket(), engine);
-            Thread hook = new Thread(() -> {
-                systemd.notify("STOPPING=1");
-                LOG.info("SIGTERM: stopping; networks and sandboxes stay in place");
-                stop.countDown();
-                // The JVM halts as soon as the hooks return, which would cut in-flight requests and the store's
-                // close, and it would exit 143: systemd counts that as a failed stop. Wait for main's orderly
-                // stop, then exit 0, as dockerd does on SIGTERM.
-                try {
-                    if (stopped.await(25, java.util.concurrent.TimeUnit.SECONDS)) {
-                        LOG.info("stopped");
-                        Runtime.getRuntime().halt(0);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            systemd.notify("READY=1\nSTATUS=serving on " + cfg.socket());
-            LOG.info("serving the API on {}", cfg.socket());
-            stop.await();
-            server.stop();
-            return 0;
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** Reconciles, serves the API until SIGTERM and stops it; the caller closes what it opened. */
+    private int serve(DaemonConfig cfg, Engine engine, StateStore store, FirewallApplier firewall, SdNotify systemd,
+            CountDownLatch stopped) throws Exception {
+        LOG.info("nsnetd {} starting: host {}, state {}, firewall {} prefix {}, userland proxy {}", Engine.VERSION,
+                cfg.hostNetns() == null ? "(own namespace)" : cfg.hostNetns(), cfg.stateDir(),
+                firewall.backendName(), cfg.chainPrefix(), cfg.userlandProxy());
+        if (purge) {
+            return new Purge(engine).run() ? 0 : 1;
+        }
+        long t0 = System.nanoTime();
+        Reconciler reconciler = new Reconciler(engine);
+        List<String> failures = reconciler.reconcile();
+        reconciler.ensureDefaultNetwork();
+        LOG.info("reconciled {} networks and {} sandboxes in {} ms{}", store.networks().size(),
+                store.sandboxes().size(), (System.nanoTime() - t0) / 1_000_000,
+                failures.isEmpty() ? "" : " with " + failures.size() + " failures");
+        engine.prepare();
+        CountDownLatch stop = new CountDownLatch(1);
+        io.nsnet.agent.api.ApiServer server = new io.nsnet.agent.api.ApiServer();
+        server.start(cfg.socket(), engine);
+        Thread hook = new Thread(() -> {
+            systemd.notify("STOPPING=1");
+            LOG.info("SIGTERM: stopping; networks and sandboxes stay in place");
+            stop.countDown();
+            // The JVM halts as soon as the hooks return, which would cut in-flight requests and the store's
+            // close, and it would exit 143: systemd counts that as a failed stop. Wait for main's orderly
+            // stop, then exit 0, as dockerd does on SIGTERM.
+            try {
+                if (stopped.await(25, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.info("stopped");
+                    Runtime.getRuntime().halt(0);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        systemd.notify("READY=1\nSTATUS=serving on " + cfg.socket());
+        LOG.info("serving the API on {}", cfg.socket());
+        stop.await();
+        server.stop();
+        return 0;
     }
 }

@@ -2,6 +2,9 @@ package io.nsnet.agent.sandbox;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import io.nsnet.addr.IpPrefix;
 import io.nsnet.agent.model.Endpoint;
@@ -20,11 +23,16 @@ import io.nsnet.rtnl.Rtnl;
  * loopback up, and per network a veth pair whose peer is created directly in the sandbox as {@code ethN},
  * its host end enslaved to the bridge and marked {@code nsnet:sbx:<sandbox id>}.
  */
-public final class SandboxDriver {
+public final class SandboxDriver implements AutoCloseable {
     public static final String ALIAS_PREFIX = "nsnet:sbx:";
 
     private final Rtnl host;
     private final boolean hairpin;
+    private final Object spareLock = new Object();
+    /** The namespace made ahead for the next create, ready or being made; guarded by {@link #spareLock}. */
+    private Future<NetNs.Created<Rtnl>> spare;
+    /** Set by {@link #close}; guarded by {@link #spareLock}. */
+    private boolean closed;
 
     /**
      * @param hairpin bridge-port hairpin mode for the host ends: on in the no-proxy layout, where hairpin
@@ -44,8 +52,22 @@ public final class SandboxDriver {
         }
     }
 
-    /** Creates the namespace and brings its loopback up (one thread hand-off for both). */
+    /**
+     * Creates the namespace and brings its loopback up. Uses the spare namespace made by {@link #prepareSpare}
+     * when there is one (waiting for it if it is still being made): it then only needs its name, a bind mount,
+     * instead of an unshare (~0.8 ms, over a third of an attach's kernel work) and a thread hand-off.
+     */
     public Handle create(String netns) {
+        Optional<NetNs.Created<Rtnl>> spare = takeSpare();
+        if (spare.isPresent()) {
+            NetNs.Created<Rtnl> s = spare.get();
+            try (NetNs unnamed = s.ns()) {
+                return new Handle(unnamed.bindName(netns), s.value());
+            } catch (RuntimeException e) {
+                s.value().close();
+                throw e;
+            }
+        }
         NetNs.Created<Rtnl> c = Rtnl.createNamespace(netns);
         Handle h = new Handle(c.ns(), c.value());
         try {
@@ -56,6 +78,74 @@ public final class SandboxDriver {
             throw e;
         }
         return h;
+    }
+
+    /**
+     * Starts making a spare namespace (loopback up, netlink socket open) in the background, unless one is
+     * ready or on its way, so that the next {@link #create} finds one. Called once an operation has finished,
+     * not during it: namespace creation takes the kernel's rtnl lock, which the operation's own changes need.
+     * The spare has no name, so it disappears with the daemon and is nothing for reconcile to find.
+     */
+    public void prepareSpare() {
+        synchronized (spareLock) {
+            if (spare == null && !closed) {
+                spare = NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::openWithLoopbackUp);
+            }
+        }
+    }
+
+    /** Runs inside a new namespace: its netlink handle, with loopback up. */
+    private static Rtnl openWithLoopbackUp() {
+        Rtnl r = Rtnl.open();
+        try {
+            r.links().setUp(r.links().get("lo").index());
+            return r;
+        } catch (RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    /** The spare, waiting for it if it is being made; empty if there is none or making it failed. */
+    private Optional<NetNs.Created<Rtnl>> takeSpare() {
+        Future<NetNs.Created<Rtnl>> f;
+        synchronized (spareLock) {
+            f = spare;
+            spare = null;
+        }
+        if (f == null) {
+            return Optional.empty();
+        }
+        boolean interrupted = false;
+        try {
+            // Uninterruptibly: it takes a millisecond, and a spare left behind unclaimed would keep its namespace.
+            while (true) {
+                try {
+                    return Optional.of(f.get());
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            // Creating it inline will fail the same way if the cause persists, and then say why.
+            return Optional.empty();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Releases the spare namespace, if any; no new one is made afterwards. */
+    @Override
+    public void close() {
+        synchronized (spareLock) {
+            closed = true;
+        }
+        takeSpare().ifPresent(s -> {
+            s.value().close();
+            s.ns().close();
+        });
     }
 
     /** Opens an existing sandbox namespace. */
@@ -91,11 +181,12 @@ public final class SandboxDriver {
         }
         Rtnl in = sandbox.rtnl();
         int eth = made.peerIndex() != 0 ? made.peerIndex() : in.links().get(ep.ifname()).index();
-        in.links().setUp(eth);
-        in.addresses().add(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
+        // The sandbox side in one write: on any failure the caller removes the veth (and the namespace) anyway.
+        Rtnl.Batch inside = in.batch().linkUp(eth).addAddress(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
         if (defaultRoute) {
-            in.routes().add(Route.defaultVia(IpPrefix.literal(net.gateway().toString()), eth));
+            inside.addRoute(Route.defaultVia(IpPrefix.literal(net.gateway().toString()), eth));
         }
+        inside.send();
     }
 
     /** Whether the host end of the endpoint exists and sits on the bridge. */

@@ -74,6 +74,7 @@ class EngineKernelTest {
 
         @Override
         public void close() {
+            engine.close();
             proxy.close();
             store.close();
             rtnl.close();
