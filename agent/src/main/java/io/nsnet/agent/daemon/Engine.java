@@ -295,6 +295,9 @@ public final class Engine implements NsnetService, AutoCloseable {
 
     private SandboxView createSandboxLocked(SandboxCreateRequest r, String netns, List<String> nets,
             List<PortMapping> ports, Optional<Ipv4> ip) {
+        // The networks read in the intent transaction, for the kernel work and the answer: reading them again
+        // costs a read transaction each (they cannot change meanwhile: mutations hold the engine's lock).
+        java.util.Map<String, Network> attached = new java.util.HashMap<>();
         return locked(() -> {
             Sandbox sb = store.writeIntent(tx -> {
                 if (tx.sandbox(r.name()).isPresent()) {
@@ -332,10 +335,11 @@ public final class Engine implements NsnetService, AutoCloseable {
                 Sandbox created = new Sandbox(r.name(), names.newId(), netns, eps, ports, tx.nextSequence(),
                         Instant.now(), ObjectState.CREATING);
                 tx.insertSandbox(created);
+                attach.forEach(n -> attached.put(n.name(), n));
                 return created;
             });
             try {
-                buildSandbox(sb);
+                buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
                 // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
                 // sandbox without ports skips the firewall's full state read, generation and diff.
                 if (!sb.ports().isEmpty()) {
@@ -356,7 +360,7 @@ public final class Engine implements NsnetService, AutoCloseable {
             LOG.info("sandbox {} created in netns {} on {}", sb.name(), netns,
                     sb.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
             // The view needs only this sandbox's networks, not a snapshot of every sandbox.
-            return Views.sandbox(sb, store::network);
+            return Views.sandbox(sb, name -> Optional.ofNullable(attached.get(name)));
         });
     }
 
@@ -382,10 +386,14 @@ public final class Engine implements NsnetService, AutoCloseable {
 
     /** Namespace, endpoints (eth0 gets the default route) and published ports of a sandbox. */
     void buildSandbox(Sandbox sb) {
+        buildSandbox(sb, store::network);
+    }
+
+    private void buildSandbox(Sandbox sb, java.util.function.Function<String, Optional<Network>> networks) {
         try (SandboxDriver.Handle h = sandboxes.create(sb.netns())) {
             boolean first = true;
             for (Endpoint e : sb.endpoints()) {
-                Network n = store.network(e.network()).orElseThrow();
+                Network n = networks.apply(e.network()).orElseThrow();
                 sandboxes.attach(h, sb.id(), e, n, bridgeIndex(n), first);
                 first = false;
             }
