@@ -181,7 +181,8 @@ public final class SandboxDriver implements AutoCloseable {
         }
         Rtnl in = sandbox.rtnl();
         int eth = made.peerIndex() != 0 ? made.peerIndex() : in.links().get(ep.ifname()).index();
-        // The sandbox side in one write: on any failure the caller removes the veth (and the namespace) anyway.
+        // The sandbox side in one write: after any failure the caller deletes the veth, and its address and
+        // routes go with it, so a later change applied after an earlier failed one leaves nothing behind.
         Rtnl.Batch inside = in.batch().linkUp(eth).addAddress(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
         if (defaultRoute) {
             inside.addRoute(Route.defaultVia(IpPrefix.literal(net.gateway().toString()), eth));
