@@ -37,6 +37,14 @@ public final class Rtnl implements AutoCloseable {
         return new Rtnl(NetlinkSocket.open());
     }
 
+    /**
+     * A handle on the calling thread's namespace for requests with small answers only, no dumps (see
+     * {@link NetlinkSocket#openForRequests}): for a sandbox namespace's setup.
+     */
+    public static Rtnl openForRequests() {
+        return new Rtnl(NetlinkSocket.openForRequests());
+    }
+
     /** A handle over a socket already opened in the wanted namespace (see NetNs#create with a task). */
     public static Rtnl of(NetlinkSocket sock) {
         return new Rtnl(sock);

@@ -68,7 +68,7 @@ public final class SandboxDriver implements AutoCloseable {
                 throw e;
             }
         }
-        NetNs.Created<Rtnl> c = Rtnl.createNamespace(netns);
+        NetNs.Created<Rtnl> c = NetNs.create(netns, Rtnl::openForRequests);
         Handle h = new Handle(c.ns(), c.value());
         try {
             h.rtnl().links().setUp(h.rtnl().links().get("lo").index());
@@ -94,9 +94,12 @@ public final class SandboxDriver implements AutoCloseable {
         }
     }
 
-    /** Runs inside a new namespace: its netlink handle, with loopback up. */
+    /**
+     * Runs inside a new namespace: its netlink handle, with loopback up. The handle only ever sends the
+     * sandbox's setup requests, so it gets a small receive buffer (one per sandbox create).
+     */
     private static Rtnl openWithLoopbackUp() {
-        Rtnl r = Rtnl.open();
+        Rtnl r = Rtnl.openForRequests();
         try {
             r.links().setUp(r.links().get("lo").index());
             return r;
