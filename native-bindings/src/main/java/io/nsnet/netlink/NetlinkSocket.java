@@ -123,53 +123,19 @@ public final class NetlinkSocket implements AutoCloseable {
      * Sends several requests in one write and waits for each one's ACK: one system call and one wake-up for
      * the lot instead of one per request. The kernel handles them in order but independently (a failed one
      * does not stop the next), so only batch requests where a later one failing after an earlier one is no
-     * worse than failing alone. Throws the first request's error, after reading every ACK.
+     * worse than failing alone. Throws the first request's error (naming the requests and its index), after
+     * reading every ACK.
      */
     public synchronized void requestAll(List<Op> ops) {
         if (ops.isEmpty()) {
             return;
         }
-        ensureOpen();
-        int first = seq + 1;
-        int total = 0;
-        List<ByteBuffer> wires = new ArrayList<>(ops.size());
+        // The same datagram and ACK handling as an nfnetlink batch; each message asks for its ACK here.
+        List<NlMsgBuilder> msgs = new ArrayList<>(ops.size());
         for (Op op : ops) {
-            ByteBuffer wire = op.msg().build(++seq);
-            wire.putShort(6, (short) (op.msg().flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK));
-            wires.add(wire);
-            total += Nl.align(wire.remaining());
+            msgs.add(op.msg().withFlags(op.msg().flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK));
         }
-        if (tx.capacity() < total) {
-            tx = ByteBuffer.allocateDirect(Integer.highestOneBit(total) * 2).order(ByteOrder.nativeOrder());
-        }
-        tx.clear();
-        for (ByteBuffer wire : wires) {
-            int len = wire.remaining();
-            tx.put(wire);
-            tx.position(tx.position() + Nl.align(len) - len); // messages start 4-byte aligned
-        }
-        tx.flip();
-        long n = libc.send(fd, tx, tx.remaining(), 0);
-        if (n < 0) {
-            throw new ErrnoException("send(netlink)", Native.errno());
-        }
-        NetlinkException failure = null;
-        int acked = 0;
-        while (acked < ops.size()) {
-            for (NlMsg m : receive(ops.get(acked).operation())) {
-                int index = m.seq() - first;
-                if (index < 0 || index >= ops.size() || m.type() != Nl.NLMSG_ERROR) {
-                    continue; // a reply to an earlier, interrupted request, or an echo nobody asked for
-                }
-                acked++;
-                if (m.payload().getInt(0) != 0 && failure == null) {
-                    failure = errorOf(m, ops.get(index).operation());
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        batch(msgs, String.join("; ", ops.stream().map(Op::operation).toList()), s -> { });
     }
 
     /**
