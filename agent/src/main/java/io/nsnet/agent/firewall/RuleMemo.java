@@ -208,7 +208,7 @@ public final class RuleMemo {
     }
 
     /** Starts a plan: what the previous rounds asked for and this one does not is forgotten when it piles up. */
-    void nextRound() {
+    public void nextRound() {
         if (!enabled) {
             return;
         }

@@ -201,13 +201,25 @@ public final class FirewallBench {
 
     private static final int SETTLE_MS = 40;
 
-    /** Generate + diff for adding one network, against the ruleset as read once beforehand. */
+    /**
+     * Generate + diff for adding one network, against the ruleset as read once beforehand, with a memo that has
+     * seen the existing networks (as the applier's has).
+     */
     private static double[] measurePlanOnly(FirewallApplier applier, int size, int n) {
         Ruleset live = applier.readLive();
-        return measure(n, i -> {
+        io.nsnet.agent.firewall.RuleMemo memo = io.nsnet.agent.firewall.RuleMemo.create();
+        Step plan = i -> {
             FirewallState next = state(size, i + 1);
-            RestorePlanner.plan(live, RulesetGenerator.generate(next), new Ownership(new ChainNames("NSNET"), next.networks()));
-        }, () -> { });
+            memo.nextRound();
+            RestorePlanner.plan(live, RulesetGenerator.generate(next, memo),
+                    new Ownership(new ChainNames("NSNET"), next.networks(), memo));
+        };
+        try {
+            plan.run(0);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return measure(n, plan, () -> { });
     }
 
     private static double[] measureRestoreOnly(IptablesVariant v, IptablesExec exec, FirewallBackend lib, FirewallApplier applier,
