@@ -236,42 +236,63 @@ final class ChainEditor {
             List<RuleSpec> tail) {
         int headSize = head.size();
         int d = headSize + tail.size();
-        int[] at = new int[live.size()];
-        int m = 0;
-        for (int i = 0; i < live.size(); i++) {
-            if (isNsnet.test(live.get(i))) {
-                at[m++] = i;
+        int n = live.size();
+        // From the top: a live rule with the next desired text is that rule (whoever would own it, Ownership
+        // says nsnet); only rules that differ are asked about, so foreign ones can be stepped over.
+        int i = 0;
+        int p = 0;
+        int lastPrefix = -1;
+        while (i < n && p < d) {
+            Rule r = live.get(i);
+            if (r.spec().equals(desired(head, tail, p).spec())) {
+                lastPrefix = i++;
+                p++;
+            } else if (!isNsnet.test(r)) {
+                i++;
+            } else {
+                break;
             }
         }
-        int p = 0;
-        int limit = Math.min(m, d);
-        while (p < limit && live.get(at[p]).spec().equals(desired(head, tail, p).spec())) {
-            p++;
+        // From the bottom, down to where the top walk stopped.
+        int i2 = n - 1;
+        int q = d - 1;
+        int firstSuffix = n;
+        while (i2 >= i && q >= p) {
+            Rule r = live.get(i2);
+            if (r.spec().equals(desired(head, tail, q).spec())) {
+                firstSuffix = i2--;
+                q--;
+            } else if (!isNsnet.test(r)) {
+                i2--;
+            } else {
+                break;
+            }
         }
-        if (m == d && p == m) {
+        // What is left: live rules i..i2 (nsnet ones among them are unmatched) and desired p..q.
+        List<Integer> stale = new ArrayList<>();
+        for (int k = i; k <= i2; k++) {
+            if (isNsnet.test(live.get(k))) {
+                stale.add(k);
+            }
+        }
+        int missing = q - p + 1;
+        if (stale.isEmpty() && missing == 0) {
             return new Result(List.of(), live, false);
         }
-        if (m < d) {
-            int k = d - m;
-            for (int i = p; i < m; i++) {
-                if (!live.get(at[i]).spec().equals(desired(head, tail, i + k).spec())) {
-                    return null;
-                }
-            }
-            boolean inHead = p + k <= headSize;
+        if (stale.isEmpty()) {
+            boolean inHead = q < headSize;
             if (!inHead && p < headSize) {
                 return null; // the block straddles head and tail
             }
-            int base = inHead ? (p == 0 ? 0 : at[p - 1] + 1) : (p < m ? at[p] : live.size());
-            List<Rule> after = new ArrayList<>(live.size() + k);
+            int base = inHead ? lastPrefix + 1 : firstSuffix;
+            List<Rule> after = new ArrayList<>(n + missing);
             after.addAll(live.subList(0, base));
-            List<String> commands = new ArrayList<>(k);
+            List<String> commands = new ArrayList<>(missing);
             boolean positional = false;
-            for (int i = 0; i < k; i++) {
-                RuleSpec r = desired(head, tail, p + i);
-                int pos = base + i;
-                int size = live.size() + i;
-                if (pos == size) {
+            for (int k = 0; k < missing; k++) {
+                RuleSpec r = desired(head, tail, p + k);
+                int pos = base + k;
+                if (pos == n + k) {
                     commands.add("-A " + chain + " " + r.spec());
                 } else if (pos == 0) {
                     commands.add("-I " + chain + " " + r.spec());
@@ -281,33 +302,25 @@ final class ChainEditor {
                 }
                 after.add(r);
             }
-            after.addAll(live.subList(base, live.size()));
+            after.addAll(live.subList(base, n));
             return new Result(commands, after, positional);
         }
-        if (m > d) {
-            int k = m - d;
-            for (int i = p; i < d; i++) {
-                if (!live.get(at[i + k]).spec().equals(desired(head, tail, i).spec())) {
-                    return null;
-                }
-            }
-            List<String> commands = new ArrayList<>(k);
-            for (int i = p; i < p + k; i++) {
-                String spec = live.get(at[i]).spec();
-                for (int j = 0; j < at[i]; j++) {
-                    if ((j < at[p] || !isNsnet.test(live.get(j))) && live.get(j).spec().equals(spec)) {
+        if (missing == 0) {
+            List<String> commands = new ArrayList<>(stale.size());
+            java.util.Set<Integer> gone = new java.util.HashSet<>(stale);
+            for (int k : stale) {
+                String spec = live.get(k).spec();
+                for (int j = 0; j < k; j++) {
+                    if (!gone.contains(j) && live.get(j).spec().equals(spec)) {
                         return null; // an identical rule above it would be deleted instead
                     }
                 }
                 commands.add("-D " + chain + " " + spec);
             }
-            List<Rule> after = new ArrayList<>(live.size() - k);
-            int next = p;
-            for (int i = 0; i < live.size(); i++) {
-                if (next < p + k && i == at[next]) {
-                    next++;
-                } else {
-                    after.add(live.get(i));
+            List<Rule> after = new ArrayList<>(n - stale.size());
+            for (int k = 0; k < n; k++) {
+                if (!gone.contains(k)) {
+                    after.add(live.get(k));
                 }
             }
             return new Result(commands, after, false);
