@@ -227,4 +227,13 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
             }
         }
     }
+
+    /** The firewall backend the running daemon reports in /v1/info (e.g. "nftables"), for the report. */
+    String firewallBackend() {
+        try {
+            return JSON.readTree(api.get("/v1/info").body()).path("firewallBackend").asText("unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
 }

@@ -126,7 +126,8 @@ public final class PeerBench {
             versions = "dockerd " + docker.version() + "; " + CniPeer.version().replace('\n', ' ') + "; "
                     + NetavarkPeer.version() + "; " + Proc.run(List.of("iptables", "--version"), null).strip()
                     + "; kernel " + Proc.run(List.of("uname", "-r"), null).strip() + "; "
-                    + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")";
+                    + Runtime.version() + " (" + System.getProperty("java.vm.name") + "); nsnetd firewall backend "
+                    + nsnet.firewallBackend();
             log("versions: %s", versions);
 
             FloorPeer floorNet = new FloorPeer(hostF, ns);
