@@ -63,6 +63,53 @@ final class KernelNamespaces implements AutoCloseable {
         return b.toString();
     }
 
+    /** Feeds a script to the variant's iptables-restore --noflush inside the namespace (through a file). */
+    static void restore(String ns, IptablesVariant v, String script) {
+        java.nio.file.Path f;
+        try {
+            f = java.nio.file.Files.createTempFile("nsnet-restore", ".txt");
+            java.nio.file.Files.writeString(f, script);
+            in(ns, v.restore(), "--noflush", f.toString());
+            java.nio.file.Files.delete(f);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Asserts that a backend's read of the tables equals the iptables-save parser's, chain for chain and rule for
+     * rule: a RuleSpec with the same text where the parser has one, a foreign rule where it has one.
+     *
+     * @return the number of RuleSpecs and of foreign rules compared
+     */
+    static int[] assertSameAsSave(io.nsnet.agent.firewall.model.Ruleset bySave, io.nsnet.agent.firewall.model.Ruleset byBackend) {
+        int specs = 0;
+        int foreign = 0;
+        for (io.nsnet.agent.firewall.model.TableName t : io.nsnet.agent.firewall.model.TableName.values()) {
+            io.nsnet.agent.firewall.model.Table a = bySave.table(t);
+            io.nsnet.agent.firewall.model.Table b = byBackend.table(t);
+            assertThat(b.chains().keySet()).as("%s chains", t).containsExactlyInAnyOrderElementsOf(a.chains().keySet());
+            for (io.nsnet.agent.firewall.model.Chain c : a.chains().values()) {
+                io.nsnet.agent.firewall.model.Chain d = b.chain(c.name());
+                assertThat(d.policy()).as("%s policy", c.name()).isEqualTo(c.policy());
+                assertThat(d.rules()).as("%s %s", t, c.name()).hasSameSizeAs(c.rules());
+                for (int i = 0; i < c.rules().size(); i++) {
+                    io.nsnet.agent.firewall.model.Rule x = c.rules().get(i);
+                    io.nsnet.agent.firewall.model.Rule y = d.rules().get(i);
+                    if (x instanceof io.nsnet.agent.firewall.model.RuleSpec) {
+                        assertThat(y).as("%s #%d", x.spec(), i).isInstanceOf(io.nsnet.agent.firewall.model.RuleSpec.class);
+                        assertThat(y.spec()).isEqualTo(x.spec());
+                        specs++;
+                    } else {
+                        assertThat(y).as("%s #%d", x.spec(), i).isInstanceOf(io.nsnet.agent.firewall.model.ForeignRule.class);
+                        foreign++;
+                    }
+                }
+            }
+        }
+        return new int[] {specs, foreign};
+    }
+
     @Override
     public void close() {
         for (String ns : created) {

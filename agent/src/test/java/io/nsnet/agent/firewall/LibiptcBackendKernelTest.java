@@ -5,13 +5,10 @@ import static io.nsnet.agent.firewall.KernelNamespaces.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nsnet.agent.firewall.model.Chain;
 import io.nsnet.agent.firewall.model.ForeignRule;
-import io.nsnet.agent.firewall.model.Rule;
 import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Ruleset;
 import io.nsnet.agent.firewall.model.SaveFormat;
-import io.nsnet.agent.firewall.model.Table;
 import io.nsnet.agent.firewall.model.TableName;
 import io.nsnet.netns.NetNs;
 import java.util.List;
@@ -60,7 +57,7 @@ class LibiptcBackendKernelTest {
         for (FirewallState s : IptcRuleCodecTest.layouts()) {
             RestorePlan plan = RestorePlanner.plan(SaveFormat.parse(observe(ns, IptablesVariant.LEGACY)),
                     RulesetGenerator.generate(s), new Ownership(new ChainNames("DOCKER"), s.networks()));
-            restore(ns, plan.script());
+            KernelNamespaces.restore(ns, IptablesVariant.LEGACY, plan.script());
         }
         in(ns, "iptables-legacy", "-A", "FORWARD", "-p", "tcp", "--sport", "22", "-j", "LOG", "--log-prefix", "x ");
         in(ns, "iptables-legacy", "-A", "FORWARD", "-m", "comment", "--comment", "a \"quoted\" one", "-j", "DROP");
@@ -77,46 +74,13 @@ class LibiptcBackendKernelTest {
 
         Ruleset bySave = SaveFormat.parse(observe(ns, IptablesVariant.LEGACY));
         Ruleset byLibiptc = backendIn(ns).readLive();
-        int specs = 0;
-        int foreign = 0;
-        for (TableName t : TableName.values()) {
-            Table a = bySave.table(t);
-            Table b = byLibiptc.table(t);
-            assertThat(b.chains().keySet()).as("%s chains", t).containsExactlyInAnyOrderElementsOf(a.chains().keySet());
-            for (Chain c : a.chains().values()) {
-                Chain d = b.chain(c.name());
-                assertThat(d.policy()).as("%s policy", c.name()).isEqualTo(c.policy());
-                assertThat(d.rules()).as("%s %s", t, c.name()).hasSameSizeAs(c.rules());
-                for (int i = 0; i < c.rules().size(); i++) {
-                    Rule x = c.rules().get(i);
-                    Rule y = d.rules().get(i);
-                    if (x instanceof RuleSpec) {
-                        assertThat(y).as("%s #%d", x.spec(), i).isInstanceOf(RuleSpec.class);
-                        assertThat(y.spec()).isEqualTo(x.spec());
-                        specs++;
-                    } else {
-                        assertThat(y).as("%s #%d", x.spec(), i).isInstanceOf(ForeignRule.class);
-                        foreign++;
-                    }
-                }
-            }
-        }
+        int[] counts = KernelNamespaces.assertSameAsSave(bySave, byLibiptc);
+        int specs = counts[0];
+        int foreign = counts[1];
         assertThat(specs).isGreaterThan(40);
         // LOG, conntrack before addrtype, ! -p, mark, REJECT, MASQUERADE --random; the quoted comment and both
         // DNAT forms (a range; no port) are in the model and read as the same RuleSpec.
         assertThat(foreign).isEqualTo(6);
-    }
-
-    private static void restore(String ns, String script) {
-        java.nio.file.Path f;
-        try {
-            f = java.nio.file.Files.createTempFile("nsnet-restore", ".txt");
-            java.nio.file.Files.writeString(f, script);
-            in(ns, "iptables-legacy-restore", "--noflush", f.toString());
-            java.nio.file.Files.delete(f);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test
