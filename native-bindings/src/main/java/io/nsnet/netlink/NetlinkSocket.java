@@ -123,7 +123,7 @@ public final class NetlinkSocket implements AutoCloseable {
      * Sends several requests in one write and waits for each one's ACK: one system call and one wake-up for
      * the lot instead of one per request. The kernel handles them in order but independently (a failed one
      * does not stop the next), so only batch requests where a later one failing after an earlier one is no
-     * worse than failing alone. Throws the first request's error (naming the requests and its index), after
+     * worse than failing alone. Throws the first request's error (named by its operation), after
      * reading every ACK.
      */
     public synchronized void requestAll(List<Op> ops) {
@@ -135,7 +135,7 @@ public final class NetlinkSocket implements AutoCloseable {
         for (Op op : ops) {
             msgs.add(op.msg().withFlags(op.msg().flags() | Nl.NLM_F_REQUEST | Nl.NLM_F_ACK));
         }
-        batch(msgs, String.join("; ", ops.stream().map(Op::operation).toList()), s -> { });
+        batch(msgs, i -> i < 0 ? ops.size() + " netlink requests" : ops.get(i).operation(), s -> { });
     }
 
     /**
@@ -168,15 +168,18 @@ public final class NetlinkSocket implements AutoCloseable {
      * order; {@code firstSeq} gets the first one so callers can map replies (an NLM_F_ECHO notification carries
      * its request's number) back to their messages.
      *
-     * <p>A batch fails as a whole: the kernel reports every error and acknowledges the rest; the first error (in
-     * message order) is thrown with the index of the message it belongs to. An error on a message without
-     * NLM_F_ACK (the kernel answers a stale generation id or an out-of-memory with one error on the BEGIN
-     * message) ends the wait at once.
+     * <p>A batch fails as a whole: the kernel reports every error and acknowledges the rest; the first error
+     * received is thrown, named by {@code what} for the message it belongs to. An error on a message without
+     * NLM_F_ACK (a refused change when only the last one asks for an ACK, or the kernel's answer to a stale
+     * generation id on the BEGIN message) ends the wait at once; what the kernel sends after it carries this
+     * batch's sequence numbers, which later calls skip.
      *
+     * @param what   names message {@code i} of {@code msgs} in an error (e.g. the command it carries out)
      * @param onSeqs receives the sequence number of each message, in order, before anything is sent
      */
-    public synchronized BatchReplies batch(List<NlMsgBuilder> msgs, String operation,
+    public synchronized BatchReplies batch(List<NlMsgBuilder> msgs, java.util.function.IntFunction<String> what,
             java.util.function.IntConsumer onSeqs) {
+        String operation = what.apply(-1);
         ensureOpen();
         int total = 0;
         List<ByteBuffer> wires = new ArrayList<>(msgs.size());
@@ -232,11 +235,11 @@ public final class NetlinkSocket implements AutoCloseable {
                 if (acked.remove(m.seq()) != null) {
                     pending--;
                 } else {
-                    pending = 0; // an error on an un-acked message (BEGIN): the kernel sends nothing else
+                    pending = 0; // an error on an un-acked message: the batch has failed, stop waiting
                 }
                 if (error != 0 && index < firstIndex) {
                     firstIndex = index;
-                    first = errorOf(m, operation + " (message " + index + " of the batch)");
+                    first = errorOf(m, what.apply(index));
                 }
             }
         }

@@ -153,7 +153,9 @@ public final class NfTables implements AutoCloseable {
         List<Integer> seqs = new ArrayList<>(all.size());
         NetlinkSocket.BatchReplies replies;
         try {
-            replies = socket.batch(all, "nf_tables commit", seqs::add);
+            int last = all.size() - 1;
+            replies = socket.batch(all, i -> i <= 0 || i == last ? "nf_tables commit"
+                    : "nf_tables commit: " + batch.what(i - 1), seqs::add);
         } catch (NetlinkException e) {
             if (e.errno() == Errno.ERESTART) {
                 throw new StaleGenerationException("nf_tables commit", e.extAck());

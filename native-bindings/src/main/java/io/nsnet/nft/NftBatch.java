@@ -42,6 +42,9 @@ public final class NftBatch {
     private final List<NlMsgBuilder> msgs = new ArrayList<>();
     /** For each message: the rule id it creates, or 0. */
     private final List<Integer> ruleIds = new ArrayList<>();
+    /** For each message: what it does, for errors (the caller's label, else the message's own description). */
+    private final List<String> whats = new ArrayList<>();
+    private String label;
     private int nextId = 1;
     private int newRules;
     /**
@@ -75,33 +78,50 @@ public final class NftBatch {
         return ruleIds;
     }
 
-    private NlMsgBuilder msg(int type, int flags, int ruleId) {
+    /** What message {@code i} does, as an error should name it. */
+    String what(int i) {
+        return whats.get(i);
+    }
+
+    /**
+     * Names the messages added from now on in errors, e.g. the iptables-restore line they carry out; null goes
+     * back to each message's own description.
+     */
+    public NftBatch label(String label) {
+        this.label = label;
+        return this;
+    }
+
+    private NlMsgBuilder msg(int type, int flags, int ruleId, String description) {
         NlMsgBuilder b = new NlMsgBuilder(Nft.type(type), Nl.NLM_F_REQUEST | Nl.NLM_F_ACK | flags, 256);
         b.header(new byte[] {(byte) family, 0, 0, 0});
         msgs.add(b);
         ruleIds.add(ruleId);
+        whats.add(label != null ? label : description);
         return b;
     }
 
     public NftBatch newTable(String table) {
-        msg(Nft.NEWTABLE, Nl.NLM_F_CREATE, 0).attrString(Nft.TABLE_NAME, table).attrU32Be(Nft.TABLE_FLAGS, 0);
+        msg(Nft.NEWTABLE, Nl.NLM_F_CREATE, 0, "create table " + table).attrString(Nft.TABLE_NAME, table).attrU32Be(Nft.TABLE_FLAGS, 0);
         return this;
     }
 
     public NftBatch deleteTable(String table) {
-        msg(Nft.DELTABLE, 0, 0).attrString(Nft.TABLE_NAME, table);
+        msg(Nft.DELTABLE, 0, 0, "delete table " + table).attrString(Nft.TABLE_NAME, table);
         return this;
     }
 
     /** A user chain (no hook). */
     public NftBatch newChain(String table, String chain) {
-        msg(Nft.NEWCHAIN, Nl.NLM_F_CREATE, 0).attrString(Nft.CHAIN_TABLE, table).attrString(Nft.CHAIN_NAME, chain);
+        msg(Nft.NEWCHAIN, Nl.NLM_F_CREATE, 0, "create chain " + table + " " + chain).attrString(Nft.CHAIN_TABLE, table)
+                .attrString(Nft.CHAIN_NAME, chain);
         return this;
     }
 
     /** A base chain attached to a hook, with its policy (NF_ACCEPT or NF_DROP). */
     public NftBatch newBaseChain(String table, String chain, NftChain.Hook hook, int policy) {
-        NlMsgBuilder b = msg(Nft.NEWCHAIN, Nl.NLM_F_CREATE, 0).attrString(Nft.CHAIN_TABLE, table)
+        NlMsgBuilder b = msg(Nft.NEWCHAIN, Nl.NLM_F_CREATE, 0, "create base chain " + table + " " + chain)
+                .attrString(Nft.CHAIN_TABLE, table)
                 .attrString(Nft.CHAIN_NAME, chain);
         b.beginNested(Nft.CHAIN_HOOK).attrU32Be(Nft.HOOK_HOOKNUM, hook.hooknum())
                 .attrU32Be(Nft.HOOK_PRIORITY, hook.priority()).endNested();
@@ -111,19 +131,20 @@ public final class NftBatch {
 
     /** Changes an existing base chain's policy. */
     public NftBatch setPolicy(String table, String chain, int policy) {
-        msg(Nft.NEWCHAIN, 0, 0).attrString(Nft.CHAIN_TABLE, table).attrString(Nft.CHAIN_NAME, chain)
+        msg(Nft.NEWCHAIN, 0, 0, "set policy of " + table + " " + chain).attrString(Nft.CHAIN_TABLE, table).attrString(Nft.CHAIN_NAME, chain)
                 .attrU32Be(Nft.CHAIN_POLICY, policy);
         return this;
     }
 
     public NftBatch deleteChain(String table, String chain) {
-        msg(Nft.DELCHAIN, 0, 0).attrString(Nft.CHAIN_TABLE, table).attrString(Nft.CHAIN_NAME, chain);
+        msg(Nft.DELCHAIN, 0, 0, "delete chain " + table + " " + chain).attrString(Nft.CHAIN_TABLE, table).attrString(Nft.CHAIN_NAME, chain);
         return this;
     }
 
     /** Deletes every rule of the chain (a DELRULE naming the chain only). */
     public NftBatch flushChain(String table, String chain) {
-        msg(Nft.DELRULE, 0, 0).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain);
+        msg(Nft.DELRULE, 0, 0, "flush chain " + table + " " + chain).attrString(Nft.RULE_TABLE, table)
+                .attrString(Nft.RULE_CHAIN, chain);
         return this;
     }
 
@@ -138,7 +159,7 @@ public final class NftBatch {
         int id = nextId++;
         boolean echo = newRules++ < MAX_ECHOED;
         int flags = Nl.NLM_F_CREATE | (echo ? Nl.NLM_F_ECHO : 0) | (at instanceof Tail ? Nl.NLM_F_APPEND : 0);
-        NlMsgBuilder b = msg(Nft.NEWRULE, flags, id).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain);
+        NlMsgBuilder b = msg(Nft.NEWRULE, flags, id, "add a rule to " + table + " " + chain).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain);
         if (at instanceof BeforeHandle h) {
             b.attrU64Be(Nft.RULE_POSITION, h.handle());
         } else if (at instanceof BeforeId i) {
@@ -154,15 +175,15 @@ public final class NftBatch {
     }
 
     public NftBatch deleteRule(String table, String chain, long handle) {
-        msg(Nft.DELRULE, 0, 0).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain)
-                .attrU64Be(Nft.RULE_HANDLE, handle);
+        msg(Nft.DELRULE, 0, 0, "delete rule " + handle + " of " + table + " " + chain).attrString(Nft.RULE_TABLE, table)
+                .attrString(Nft.RULE_CHAIN, chain).attrU64Be(Nft.RULE_HANDLE, handle);
         return this;
     }
 
     /** Deletes a rule added earlier in this batch. */
     public NftBatch deleteNewRule(String table, String chain, int id) {
-        msg(Nft.DELRULE, 0, 0).attrString(Nft.RULE_TABLE, table).attrString(Nft.RULE_CHAIN, chain)
-                .attrU32Be(Nft.RULE_ID, id);
+        msg(Nft.DELRULE, 0, 0, "delete a rule added to " + table + " " + chain).attrString(Nft.RULE_TABLE, table)
+                .attrString(Nft.RULE_CHAIN, chain).attrU32Be(Nft.RULE_ID, id);
         return this;
     }
 }

@@ -90,7 +90,7 @@ class NfTablesKernelTest {
         NftBatch bad = new NftBatch(Nft.NFPROTO_IPV4).newChain("filter", "Z");
         bad.newRule("filter", "NOPE", accept("a"), NftBatch.TAIL, 0);
         assertThatThrownBy(() -> nft.commit(bad, nft.genId())).isInstanceOf(NetlinkException.class)
-                .hasMessageContaining("message 2");
+                .hasMessageContaining("add a rule to filter NOPE");
         assertThat(save()).isEqualTo(before);
     }
 }

@@ -228,6 +228,7 @@ public final class NftBackend implements FirewallBackend {
         for (RestoreScript.Section s : script.sections()) {
             for (RestoreScript.Command c : s.commands()) {
                 try {
+                    tr.batch.label(s.table().id() + ": " + c.line()); // a refused message names its restore line
                     tr.apply(s.table(), c);
                 } catch (IllegalArgumentException e) {
                     throw new FirewallException("nftables: " + s.table().id() + ": " + c.line() + ": " + e.getMessage()

@@ -145,7 +145,8 @@ class NftBackendKernelTest {
                 .hasMessageContaining("-D FORWARD -i nothere -j DROP").hasMessageContaining("nothing committed");
         RestorePlan refused = new RestorePlan("*filter\n-A FORWARD -o x -j DROP\n-A FORWARD -j NOSUCHCHAIN\nCOMMIT\n", 2,
                 new Ruleset(Map.of()), false);
-        assertThatThrownBy(() -> b.commit(refused)).isInstanceOf(FirewallException.class).hasMessageContaining("nothing committed");
+        assertThatThrownBy(() -> b.commit(refused)).isInstanceOf(FirewallException.class).hasMessageContaining("nothing committed")
+                .hasMessageContaining("-A FORWARD -j NOSUCHCHAIN"); // the kernel's refusal names the restore line
         assertThat(observe(ns, IptablesVariant.NFT)).isEqualTo(before);
         // and the backend's view is still right afterwards
         b.commit(new RestorePlan("*filter\n-I FORWARD 2 -o y -j DROP\nCOMMIT\n", 1, new Ruleset(Map.of()), true));
