@@ -27,6 +27,9 @@ public interface LibC {
 
     int setsockopt(int fd, int level, int optname, @In ByteBuffer optval, int optlen);
 
+    /** {@code fds} holds {@code struct pollfd} entries (int fd, short events, short revents; 8 bytes each). */
+    int poll(@In @Out ByteBuffer fds, long nfds, int timeoutMs);
+
     int setns(int fd, int nstype);
 
     int unshare(int flags);

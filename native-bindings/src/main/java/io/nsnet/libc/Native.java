@@ -23,9 +23,14 @@ public final class Native {
     /** SO_SNDBUF beyond net.core.wmem_max; needs CAP_NET_ADMIN. */
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SOL_NETLINK = 270;
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+    public static final int NETLINK_DROP_MEMBERSHIP = 2;
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
+
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final short POLLIN = 0x1;
 
     public static final int CLONE_NEWNS = 0x00020000;
     public static final int CLONE_NEWNET = 0x40000000;

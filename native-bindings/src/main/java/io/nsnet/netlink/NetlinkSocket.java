@@ -34,6 +34,8 @@ public final class NetlinkSocket implements AutoCloseable {
     public static final int SMALL_RECV_BUFFER = 8 * 1024;
 
     private final ByteBuffer rx;
+    /** One {@code struct pollfd}, allocated by the first {@link #awaitNotifications}; guarded by this. */
+    private ByteBuffer pollFd;
     private ByteBuffer tx = ByteBuffer.allocateDirect(1024).order(ByteOrder.nativeOrder()); // grows when needed
     private int seq;
     private boolean closed;
@@ -247,6 +249,55 @@ public final class NetlinkSocket implements AutoCloseable {
             throw first;
         }
         return new BatchReplies(replies);
+    }
+
+    /**
+     * Subscribes to a multicast group (an RTNLGRP_* number): the kernel's notifications of that group are then
+     * queued on this socket, for {@link #awaitNotifications}. A socket that only listens must be drained or left
+     * again, or its queue overflows (ENOBUFS on the next read).
+     */
+    public synchronized void joinGroup(int group) {
+        ensureOpen();
+        setIntOption(libc, fd, Native.SOL_NETLINK, Native.NETLINK_ADD_MEMBERSHIP, group, "NETLINK_ADD_MEMBERSHIP");
+    }
+
+    public synchronized void leaveGroup(int group) {
+        ensureOpen();
+        setIntOption(libc, fd, Native.SOL_NETLINK, Native.NETLINK_DROP_MEMBERSHIP, group, "NETLINK_DROP_MEMBERSHIP");
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for a datagram and returns its messages, or nothing on timeout. For a socket
+     * that listens to a group; an overflowed queue (notifications were lost) throws ErrnoException ENOBUFS.
+     */
+    public synchronized List<NlMsg> awaitNotifications(int timeoutMs, String operation) {
+        ensureOpen();
+        if (pollFd == null) {
+            pollFd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer pfd = pollFd;
+        pfd.putInt(0, fd).putShort(4, Native.POLLIN).putShort(6, (short) 0);
+        int n = libc.poll(pfd, 1, timeoutMs);
+        if (n < 0) {
+            int errno = Native.errno();
+            if (errno == io.nsnet.libc.Errno.EINTR) {
+                return List.of();
+            }
+            throw new ErrnoException("poll(netlink) for " + operation, errno);
+        }
+        return n == 0 ? List.of() : receive(operation);
+    }
+
+    /** Discards whatever is queued (notifications from before, an overflow mark), without waiting. */
+    public synchronized void drain() {
+        ensureOpen();
+        while (true) {
+            rx.clear();
+            long n = libc.recv(fd, rx, rx.capacity(), MSG_TRUNC | Native.MSG_DONTWAIT);
+            if (n < 0 && Native.errno() != io.nsnet.libc.Errno.ENOBUFS && Native.errno() != io.nsnet.libc.Errno.EINTR) {
+                return; // EAGAIN: empty
+            }
+        }
     }
 
     private int send(NlMsgBuilder msg, int flags) {

@@ -47,6 +47,8 @@ public final class Nl {
     public static final int RTM_GETROUTE = 26;
 
     public static final int AF_UNSPEC = 0;
+    /** rtnetlink multicast group of link notifications (RTM_NEWLINK/RTM_DELLINK). */
+    public static final int RTNLGRP_LINK = 1;
     public static final int AF_INET = 2;
     public static final int AF_BRIDGE = 7;
     public static final int AF_INET6 = 10;

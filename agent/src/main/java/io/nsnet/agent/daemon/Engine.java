@@ -47,6 +47,7 @@ import io.nsnet.agent.sandbox.SandboxDriver;
 import io.nsnet.agent.store.ReadTx;
 import io.nsnet.agent.store.StateSnapshot;
 import io.nsnet.agent.store.StateStore;
+import io.nsnet.link.LinkRemover;
 import io.nsnet.netlink.Nl;
 import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
@@ -75,6 +76,7 @@ public final class Engine implements NsnetService, AutoCloseable {
     private final FirewallApplier firewall;
     private final BridgeDriver bridges;
     private final SandboxDriver sandboxes;
+    private final LinkRemover remover;
     private final UserlandProxy proxy;
     private final Sysctls hostSysctls;
     private final Names names = new Names(new SecureRandom());
@@ -90,8 +92,10 @@ public final class Engine implements NsnetService, AutoCloseable {
         this.hostRtnl = hostRtnl;
         this.store = store;
         this.firewall = firewall;
-        this.bridges = new BridgeDriver(hostRtnl);
-        this.sandboxes = new SandboxDriver(hostRtnl, !config.userlandProxy());
+        // Bridges and veths are deleted by it: they are gone when the kernel says so, not after its RCU wait.
+        this.remover = new LinkRemover(host, 4);
+        this.bridges = new BridgeDriver(hostRtnl, remover);
+        this.sandboxes = new SandboxDriver(hostRtnl, remover, !config.userlandProxy());
         this.proxy = proxy;
         this.hostSysctls = new Sysctls(host);
     }
@@ -708,5 +712,6 @@ public final class Engine implements NsnetService, AutoCloseable {
     @Override
     public void close() {
         sandboxes.close();
+        remover.close();
     }
 }

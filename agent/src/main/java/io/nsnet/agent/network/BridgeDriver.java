@@ -14,6 +14,7 @@ import io.nsnet.agent.model.Ipv4;
 import io.nsnet.agent.model.Network;
 import io.nsnet.link.Link;
 import io.nsnet.link.LinkKind;
+import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.netlink.NetlinkException;
 import io.nsnet.netlink.Nl;
@@ -28,9 +29,11 @@ public final class BridgeDriver {
     public static final String ALIAS_PREFIX = "nsnet:net:";
 
     private final Rtnl host;
+    private final LinkRemover remover;
 
-    public BridgeDriver(Rtnl host) {
+    public BridgeDriver(Rtnl host, LinkRemover remover) {
         this.host = host;
+        this.remover = remover;
     }
 
     public static String aliasFor(Network network) {
@@ -99,10 +102,10 @@ public final class BridgeDriver {
         return IpPrefix.parse(gateway + "/" + subnet.prefix());
     }
 
-    /** Deletes the bridge if it exists; returns whether it did. */
+    /** Deletes the bridge if it exists, returning once the kernel has unlisted it; returns whether it did. */
     public boolean delete(String bridge) {
         try {
-            host.links().delete(bridge);
+            remover.delete(bridge);
             return true;
         } catch (NetlinkException.NotFoundException e) {
             return false;

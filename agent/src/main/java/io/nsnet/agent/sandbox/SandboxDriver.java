@@ -11,6 +11,7 @@ import io.nsnet.agent.model.Endpoint;
 import io.nsnet.agent.model.Network;
 import io.nsnet.link.Link;
 import io.nsnet.link.LinkKind;
+import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.link.MacAddress;
 import io.nsnet.netlink.NetlinkException;
@@ -27,6 +28,7 @@ public final class SandboxDriver implements AutoCloseable {
     public static final String ALIAS_PREFIX = "nsnet:sbx:";
 
     private final Rtnl host;
+    private final LinkRemover remover;
     private final boolean hairpin;
     private final Object spareLock = new Object();
     /** The namespace made ahead for the next create, ready or being made; guarded by {@link #spareLock}. */
@@ -38,8 +40,9 @@ public final class SandboxDriver implements AutoCloseable {
      * @param hairpin bridge-port hairpin mode for the host ends: on in the no-proxy layout, where hairpin
      *                traffic to a published port is DNATed back out of the port it came in on (as Docker does)
      */
-    public SandboxDriver(Rtnl host, boolean hairpin) {
+    public SandboxDriver(Rtnl host, LinkRemover remover, boolean hairpin) {
         this.host = host;
+        this.remover = remover;
         this.hairpin = hairpin;
     }
 
@@ -198,10 +201,13 @@ public final class SandboxDriver implements AutoCloseable {
         return host.links().find(ep.hostVeth()).map(l -> l.masterIndex() == bridgeIndex).orElse(false);
     }
 
-    /** Removes the endpoint's veth pair (deleting one end removes both); false if it was already gone. */
+    /**
+     * Removes the endpoint's veth pair (deleting one end removes both), returning once the kernel has unlisted
+     * it (see {@link LinkRemover}); false if it was already gone.
+     */
     public boolean detach(String hostVeth) {
         try {
-            host.links().delete(hostVeth);
+            remover.delete(hostVeth);
             return true;
         } catch (NetlinkException.NotFoundException e) {
             return false;
