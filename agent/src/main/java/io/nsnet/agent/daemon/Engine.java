@@ -303,69 +303,86 @@ public final class Engine implements NsnetService, AutoCloseable {
         // costs a read transaction each (they cannot change meanwhile: mutations hold the engine's lock).
         java.util.Map<String, Network> attached = new java.util.HashMap<>();
         return locked(() -> {
-            Sandbox sb = store.writeIntent(tx -> {
-                if (tx.sandbox(r.name()).isPresent()) {
-                    throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
-                }
-                if (sandboxes.exists(netns)) {
-                    throw new ConflictException("network namespace " + netns + " already exists on the host");
-                }
-                List<Network> attach = new ArrayList<>();
-                if (nets.isEmpty()) {
-                    attach.add(tx.defaultNetwork().orElseThrow(() -> new ConflictException("no default network")));
-                } else if (!nets.contains("none")) {
-                    for (String netName : nets) {
-                        attach.add(readyNetwork(tx.requireNetwork(netName)));
-                    }
-                }
-                if (attach.isEmpty() && (ip.isPresent() || !ports.isEmpty())) {
-                    throw new ValidationException((ip.isPresent() ? "ip" : "ports")
-                            + ": a sandbox on no network has no address to use");
-                }
-                // Both checks used to load every sandbox with its endpoints and ports (twice per create, growing
-                // with N); the port check only needs them when ports are asked for, IPAM only the network's addresses.
-                if (!ports.isEmpty()) {
-                    checkPortsFree(ports, tx);
-                }
-                List<Endpoint> eps = new ArrayList<>();
-                for (int i = 0; i < attach.size(); i++) {
-                    Network n = attach.get(i);
-                    AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
-                    Ipv4 addr = i == 0 && ip.isPresent()
-                            ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
-                            : book.allocate(r.name());
-                    eps.add(Endpoint.create(n.name(), "eth" + i, names.newVethName(), addr));
-                }
-                Sandbox created = new Sandbox(r.name(), names.newId(), netns, eps, ports, tx.nextSequence(),
-                        Instant.now(), ObjectState.CREATING);
-                tx.insertSandbox(created);
-                attach.forEach(n -> attached.put(n.name(), n));
-                return created;
-            });
+            Sandbox sb;
             try {
-                buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
-                // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
-                // sandbox without ports skips the firewall's full state read, generation and diff.
-                if (!sb.ports().isEmpty()) {
-                    syncFirewall(List.of());
-                }
+                sb = intendSandbox(r, netns, nets, ports, ip, attached);
             } catch (RuntimeException e) {
-                LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
-                Errors errors = teardownSandboxKernel(sb);
-                errors.run("forget sandbox " + sb.name(), () -> store.update(tx -> tx.deleteSandbox(sb.name())));
-                errors.run("firewall", () -> syncFirewall(List.of()));
-                errors.logTo(LOG);
+                ports.forEach(proxy::release); // the ports reserved before the intent failed
                 throw e;
             }
-            store.update(tx -> {
-                tx.setSandboxState(sb.name(), ObjectState.READY);
-                sb.endpoints().forEach(e -> tx.setEndpointState(sb.name(), e.network(), ObjectState.READY));
-            });
-            LOG.info("sandbox {} created in netns {} on {}", sb.name(), netns,
-                    sb.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
-            // The view needs only this sandbox's networks, not a snapshot of every sandbox.
-            return Views.sandbox(sb, name -> Optional.ofNullable(attached.get(name)));
+            return makeSandbox(sb, netns, attached);
         });
+    }
+
+    /** Commits the new sandbox as {@code creating}: names, addresses and host ports checked and reserved. */
+    private Sandbox intendSandbox(SandboxCreateRequest r, String netns, List<String> nets, List<PortMapping> ports,
+            Optional<Ipv4> ip, java.util.Map<String, Network> attached) {
+        return store.writeIntent(tx -> {
+            if (tx.sandbox(r.name()).isPresent()) {
+                throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
+            }
+            if (sandboxes.exists(netns)) {
+                throw new ConflictException("network namespace " + netns + " already exists on the host");
+            }
+            List<Network> attach = new ArrayList<>();
+            if (nets.isEmpty()) {
+                attach.add(tx.defaultNetwork().orElseThrow(() -> new ConflictException("no default network")));
+            } else if (!nets.contains("none")) {
+                for (String netName : nets) {
+                    attach.add(readyNetwork(tx.requireNetwork(netName)));
+                }
+            }
+            if (attach.isEmpty() && (ip.isPresent() || !ports.isEmpty())) {
+                throw new ValidationException((ip.isPresent() ? "ip" : "ports")
+                        + ": a sandbox on no network has no address to use");
+            }
+            // Both checks used to load every sandbox with its endpoints and ports (twice per create, growing
+            // with N); the port check only needs them when ports are asked for, IPAM only the network's addresses.
+            if (!ports.isEmpty()) {
+                checkPortsFree(ports, tx);
+            }
+            List<Endpoint> eps = new ArrayList<>();
+            for (int i = 0; i < attach.size(); i++) {
+                Network n = attach.get(i);
+                AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
+                Ipv4 addr = i == 0 && ip.isPresent()
+                        ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
+                        : book.allocate(r.name());
+                eps.add(Endpoint.create(n.name(), "eth" + i, names.newVethName(), addr));
+            }
+            Sandbox created = new Sandbox(r.name(), names.newId(), netns, eps, ports, tx.nextSequence(),
+                    Instant.now(), ObjectState.CREATING);
+            tx.insertSandbox(created);
+            attach.forEach(n -> attached.put(n.name(), n));
+            return created;
+        });
+    }
+
+    /** The kernel side of a sandbox committed as {@code creating}, then {@code ready}; rolled back on failure. */
+    private SandboxView makeSandbox(Sandbox sb, String netns, java.util.Map<String, Network> attached) {
+        try {
+            buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
+            // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
+            // sandbox without ports skips the firewall's full state read, generation and diff.
+            if (!sb.ports().isEmpty()) {
+                syncFirewall(List.of());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
+            Errors errors = teardownSandboxKernel(sb);
+            errors.run("forget sandbox " + sb.name(), () -> store.update(tx -> tx.deleteSandbox(sb.name())));
+            errors.run("firewall", () -> syncFirewall(List.of()));
+            errors.logTo(LOG);
+            throw e;
+        }
+        store.update(tx -> {
+            tx.setSandboxState(sb.name(), ObjectState.READY);
+            sb.endpoints().forEach(e -> tx.setEndpointState(sb.name(), e.network(), ObjectState.READY));
+        });
+        LOG.info("sandbox {} created in netns {} on {}", sb.name(), netns,
+                sb.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
+        // The view needs only this sandbox's networks, not a snapshot of every sandbox.
+        return Views.sandbox(sb, name -> Optional.ofNullable(attached.get(name)));
     }
 
     private static Network readyNetwork(Network n) {
@@ -384,7 +401,11 @@ public final class Engine implements NsnetService, AutoCloseable {
                 throw new ConflictException("host port " + p.toSpec().split(":(?=[^:]*$)")[0]
                         + " is already published by sandbox " + h.sandbox());
             });
-            proxy.checkFree(p);
+            if (config.userlandProxy()) {
+                proxy.reserve(p); // the socket the proxy will then serve on (released if the create fails)
+            } else {
+                proxy.checkFree(p);
+            }
         }
     }
 

@@ -37,6 +37,8 @@ public final class UserlandProxy implements AutoCloseable {
 
     private final NetNs host;
     private final Map<Key, Listener> listeners = new ConcurrentHashMap<>();
+    /** Host ports bound by {@link #reserve} and not yet published: the sockets {@link #publish} will serve on. */
+    private final Map<Key, java.io.Closeable> reserved = new ConcurrentHashMap<>();
 
     public UserlandProxy(NetNs host) {
         this.host = host;
@@ -63,28 +65,71 @@ public final class UserlandProxy implements AutoCloseable {
         void close();
     }
 
-    /** Whether the host port could be bound now (nothing else holds it). Binds and releases a socket. */
+    /**
+     * Refuses a host port that cannot be bound now (something else holds it), without keeping it: for the layout
+     * without the proxy, where nothing of nsnet listens on published ports.
+     */
     public void checkFree(PortMapping p) {
         Key key = Key.of(p);
         if (listeners.containsKey(key)) {
             return; // ours: the store decides whether it is taken
         }
         try {
-            host.call(() -> {
-                if (p.protocol() == Protocol.TCP) {
-                    try (ServerSocketChannel s = ServerSocketChannel.open()) {
-                        s.bind(key.address());
-                    }
-                } else {
-                    try (DatagramChannel d = DatagramChannel.open()) {
-                        d.bind(key.address());
-                    }
-                }
-                return null;
-            });
+            closeQuietly(bind(key));
         } catch (RuntimeException e) {
             throw portTaken(key, e);
         }
+    }
+
+    /**
+     * Refuses a host port that cannot be bound now, and keeps the socket bound for {@link #publish} to serve on.
+     * Checking and then binding again to publish cost two hand-offs to the host namespace, and left a moment in
+     * which something else could take the port. {@link #release} gives it back if the sandbox is not made.
+     */
+    public void reserve(PortMapping p) {
+        Key key = Key.of(p);
+        if (listeners.containsKey(key) || reserved.containsKey(key)) {
+            return;
+        }
+        try {
+            reserved.put(key, bind(key));
+        } catch (RuntimeException e) {
+            throw portTaken(key, e);
+        }
+    }
+
+    /** Gives back a port {@link #reserve}d and not published; a no-op otherwise. */
+    public void release(PortMapping p) {
+        closeQuietly(reserved.remove(Key.of(p)));
+    }
+
+    /**
+     * A socket bound to the host port, made in the host namespace: listening for TCP (connections wait in the
+     * backlog until the accept loop starts). UDP gets no SO_REUSEADDR: on Linux that would let two UDP sockets share
+     * the port, and the bind would no longer prove that nothing else holds it.
+     */
+    private java.io.Closeable bind(Key key) {
+        return host.call(() -> {
+            if (key.protocol() == Protocol.TCP) {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                try {
+                    s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                    s.bind(key.address(), 128);
+                    return s;
+                } catch (IOException | RuntimeException e) {
+                    closeQuietly(s);
+                    throw e;
+                }
+            }
+            DatagramChannel d = DatagramChannel.open();
+            try {
+                d.bind(key.address());
+                return d;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(d);
+                throw e;
+            }
+        });
     }
 
     private static RuntimeException portTaken(Key key, Throwable e) {
@@ -103,20 +148,30 @@ public final class UserlandProxy implements AutoCloseable {
         return e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
 
-    /** Starts relaying {@code p} to {@code target}; a no-op if it is already published. */
+    /**
+     * Starts relaying {@code p} to {@code target}, on the socket {@link #reserve}d for it if there is one; a no-op if
+     * it is already published.
+     */
     public void publish(PortMapping p, Ipv4 target) {
         Key key = Key.of(p);
         InetSocketAddress dest = new InetSocketAddress(target.toString(), p.containerPort());
         listeners.computeIfAbsent(key, k -> {
+            java.io.Closeable bound = reserved.remove(k);
             try {
-                return p.protocol() == Protocol.TCP ? new TcpListener(k, dest) : new UdpListener(k, dest);
+                if (bound == null) {
+                    bound = bind(k);
+                }
             } catch (RuntimeException e) {
                 throw portTaken(k, e);
             }
+            return bound instanceof ServerSocketChannel tcp ? new TcpListener(k, dest, tcp)
+                    : new UdpListener(k, dest, (DatagramChannel) bound);
         });
     }
 
+    /** Stops relaying {@code p} and closes its socket (or gives back its reservation). */
     public void unpublish(PortMapping p) {
+        release(p);
         Listener l = listeners.remove(Key.of(p));
         if (l != null) {
             l.close();
@@ -129,6 +184,8 @@ public final class UserlandProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        reserved.values().forEach(UserlandProxy::closeQuietly);
+        reserved.clear();
         listeners.values().forEach(Listener::close);
         listeners.clear();
     }
@@ -145,13 +202,8 @@ public final class UserlandProxy implements AutoCloseable {
         private final ServerSocketChannel server;
         private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
 
-        TcpListener(Key key, InetSocketAddress dest) {
-            server = host.call(() -> {
-                ServerSocketChannel s = ServerSocketChannel.open();
-                s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                s.bind(key.address(), 128);
-                return s;
-            });
+        TcpListener(Key key, InetSocketAddress dest, ServerSocketChannel server) {
+            this.server = server;
             daemonThread("proxy-" + key, () -> acceptLoop(key, dest));
         }
 
@@ -233,13 +285,8 @@ public final class UserlandProxy implements AutoCloseable {
             }
         }
 
-        UdpListener(Key key, InetSocketAddress dest) {
-            server = host.call(() -> {
-                DatagramChannel d = DatagramChannel.open();
-                d.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                d.bind(key.address());
-                return d;
-            });
+        UdpListener(Key key, InetSocketAddress dest, DatagramChannel server) {
+            this.server = server;
             daemonThread("proxy-" + key, () -> receiveLoop(key, dest));
         }
 

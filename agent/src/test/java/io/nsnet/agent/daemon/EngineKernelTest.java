@@ -348,4 +348,31 @@ class EngineKernelTest {
         daemon.engine.deleteSandbox("srv");
         assertThat(daemon.proxy.published()).isEmpty();
     }
+
+    @Test
+    void aCreateThatFailsGivesBackTheHostPortsItReserved() throws Exception {
+        daemon = new Daemon(true);
+        // The second port is held by someone else: the first was already reserved when that was found.
+        try (ServerSocketChannel taken = host.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(18091)))) {
+            assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("p1", null, null,
+                    List.of("18090:80", "18091:81")))).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("18091").hasMessageContaining("in use on the host");
+        }
+        // A failure after the ports were reserved (a static address outside the subnet).
+        assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("p2", null, "192.0.2.9",
+                List.of("18092:80")))).isInstanceOf(ValidationException.class);
+        for (int port : new int[] {18090, 18091, 18092}) {
+            host.call(() -> {
+                try (ServerSocketChannel free = ServerSocketChannel.open().bind(new InetSocketAddress(port))) {
+                    return free.isOpen();
+                }
+            });
+        }
+        assertThat(daemon.proxy.published()).isEmpty();
+        assertThat(daemon.engine.listSandboxes()).isEmpty();
+        // And a later create may publish them.
+        daemon.engine.createSandbox(new SandboxCreateRequest("p3", null, null, List.of("18090:80", "18092:80/udp")));
+        assertThat(daemon.proxy.published()).hasSize(2);
+        daemon.engine.deleteSandbox("p3");
+    }
 }
