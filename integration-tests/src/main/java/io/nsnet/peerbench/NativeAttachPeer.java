@@ -1,6 +1,7 @@
 package io.nsnet.peerbench;
 
 import io.nsnet.addr.IpPrefix;
+import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
@@ -10,8 +11,8 @@ import io.nsnet.route.Route;
  * The kernel floor without any process or daemon: nsnet's native layer called in the bench's own JVM (rtnetlink
  * through JNR, as in AttachBench) doing exactly the kernel work of an attach: a named namespace with lo up, a
  * veth with its peer created inside as eth0, the host end on the bridge and up, eth0 up with its address, and
- * the default route. Detach deletes the host end, then the namespace, as nsnetd does. What nsnetd costs beyond
- * this is its API, store and bookkeeping.
+ * the default route. Detach deletes the host end, then the namespace, as nsnetd does (returning once the kernel
+ * has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its API, store and bookkeeping.
  */
 final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private static final String BRIDGE = "nabr0";
@@ -19,6 +20,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private final NetNs host;
     private final Rtnl hostRtnl;
     private final int bridgeIndex;
+    private final LinkRemover remover;
 
     NativeAttachPeer(String hostNs, Namespaces namespaces) {
         this.namespaces = namespaces;
@@ -28,6 +30,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         bridgeIndex = hostRtnl.links().get(BRIDGE).index();
         hostRtnl.addresses().add(bridgeIndex, IpPrefix.parse("10.0.0.1/16"));
         hostRtnl.links().setUp(bridgeIndex);
+        remover = new LinkRemover(host, 4);
     }
 
     @Override
@@ -50,7 +53,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void detach(int i) {
-        hostRtnl.links().delete("nv" + i);
+        remover.delete("nv" + i);
         NetNs.delete(namespaces.name("n" + i));
     }
 
@@ -61,6 +64,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void close() {
+        remover.close();
         hostRtnl.close();
         host.close();
     }

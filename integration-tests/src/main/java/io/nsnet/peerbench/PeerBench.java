@@ -469,8 +469,10 @@ public final class PeerBench {
         double detach = report.median("nsnet", DETACH, 1, n);
         double linkDel = report.median(LINK_DEL, DETACH, 1, n);
         report.target("detach no slower than `ip link del`", String.format(Locale.ROOT,
-                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (in-process RTM_DELLINK + netns delete %s; "
-                        + "floor incl. netns del %s ms; CNI %s, netavark %s)",
+                "nsnet %s ms (state on tmpfs %s) vs `ip link del` alone %s ms (the same kernel work in-process: veth "
+                        + "removal answered on its RTM_DELLINK notification + netns delete %s; floor incl. netns del %s ms; "
+                        + "CNI %s, netavark %s). `ip link del` waits for the kernel's acknowledgement, which comes after "
+                        + "an rcu_barrier() (freeing memory only); nsnet answers once the kernel has unlisted the veth",
                 Report.ms(detach), Report.ms(report.median(TMPFS, DETACH, 1, n)), Report.ms(linkDel),
                 Report.ms(report.median(kernelFloor, DETACH, 1, n)), Report.ms(report.median(floorName(), DETACH, 1, n)),
                 Report.ms(report.median("CNI bridge", DETACH, 1, n)), Report.ms(report.median("netavark", DETACH, 1, n))),
