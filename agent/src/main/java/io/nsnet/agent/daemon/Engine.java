@@ -594,7 +594,9 @@ public final class Engine implements NsnetService, AutoCloseable {
     FirewallState firewallState() {
         // Only sandboxes that publish ports matter to the ruleset; loading all of them (with endpoints) on every
         // network create and delete made those grow with the number of sandboxes.
-        StateSnapshot snap = store.read(tx -> new StateSnapshot(tx.networks(), tx.sandboxesWithPorts(), tx.lastPoolIndex()));
+        // Both reads see the same state: every change is made under the engine's lock, which the caller holds.
+        List<Sandbox> published = store.sandboxesWithPorts();
+        StateSnapshot snap = store.read(tx -> new StateSnapshot(tx.networks(), published, tx.lastPoolIndex()));
         List<FirewallState.Network> nets = new ArrayList<>();
         Set<String> live = new HashSet<>();
         synchronized (firewallNetworks) {

@@ -59,15 +59,32 @@ final class SqlTx implements Tx {
     private String versionBefore;
     private String versionAfter;
     private UnaryOperator<List<Network>> networkChanges = UnaryOperator.identity();
+    private final PortSandboxRows portRows;
+    private UnaryOperator<List<Sandbox>> sandboxChanges = UnaryOperator.identity();
 
     SqlTx(Connection c, boolean writable) {
         this(c, writable, new NetworkRows());
     }
 
     SqlTx(Connection c, boolean writable, NetworkRows rows) {
+        this(c, writable, rows, null);
+    }
+
+    /** @param portRows the writer's cache of sandboxes with ports, which this transaction's commit carries forward */
+    SqlTx(Connection c, boolean writable, NetworkRows rows, PortSandboxRows portRows) {
         this.rows = rows;
         this.c = c;
         this.writable = writable;
+        this.portRows = portRows;
+    }
+
+    /** Records a change of sandboxes, endpoints or ports, to be replayed onto the cached rows at commit. */
+    private void changingSandboxes(UnaryOperator<List<Sandbox>> change) {
+        UnaryOperator<List<Sandbox>> before = sandboxChanges;
+        sandboxChanges = r -> {
+            List<Sandbox> mid = before.apply(r);
+            return mid == null ? null : change.apply(mid);
+        };
     }
 
     /** Marks the transaction finished: a {@code Tx} kept beyond its transaction must fail, not write into the next one. */
@@ -188,6 +205,9 @@ final class SqlTx implements Tx {
     void committed() {
         if (versionAfter != null) {
             rows.committed(versionBefore, versionAfter, networkChanges);
+        }
+        if (portRows != null) {
+            portRows.committed(sandboxChanges);
         }
     }
 
@@ -375,40 +395,48 @@ final class SqlTx implements Tx {
     @Override
     public void insertSandbox(Sandbox s) {
         requireWritable();
-        insertExplained(() -> {
-            if (sandbox(s.name()).isPresent()) {
-                throw new ConflictException("sandbox " + s.name() + " already exists");
+        boolean done = false;
+        try {
+            insertExplained(() -> {
+                if (sandbox(s.name()).isPresent()) {
+                    throw new ConflictException("sandbox " + s.name() + " already exists");
+                }
+                Optional<String> sameIdOrNetns = first(query("SELECT name FROM sandboxes WHERE id = ? OR netns = ?",
+                        rs -> rs.getString(1), s.id(), s.netns()));
+                if (sameIdOrNetns.isPresent()) {
+                    throw new ConflictException("sandbox id or netns of " + s.name() + " already used by sandbox "
+                            + sameIdOrNetns.get());
+                }
+            }, "INSERT INTO sandboxes (name, id, netns, seq, created, state) VALUES (?, ?, ?, ?, ?, ?)",
+                    s.name(), s.id(), s.netns(), s.seq(), s.created().toString(), s.state().lowerName());
+            // Per wanted port, only the rows with its host port and protocol: loading every sandbox here made each
+            // create read all N sandboxes with their endpoints and ports (attach grew with N).
+            for (PortMapping p : s.ports()) {
+                Optional<PortHolder> holder = portHolder(p);
+                if (holder.isPresent()) {
+                    throw new ConflictException("port " + p + ": host port " + p.hostPort() + "/" + p.protocol().lowerName()
+                            + " is already published by sandbox " + holder.get().sandbox() + " (" + holder.get().mapping() + ")");
+                }
             }
-            Optional<String> sameIdOrNetns = first(query("SELECT name FROM sandboxes WHERE id = ? OR netns = ?",
-                    rs -> rs.getString(1), s.id(), s.netns()));
-            if (sameIdOrNetns.isPresent()) {
-                throw new ConflictException("sandbox id or netns of " + s.name() + " already used by sandbox "
-                        + sameIdOrNetns.get());
+            for (Endpoint e : s.endpoints()) {
+                insertEndpointOf(s.name(), e); // the sandbox was just inserted: no need to look it up
             }
-        }, "INSERT INTO sandboxes (name, id, netns, seq, created, state) VALUES (?, ?, ?, ?, ?, ?)",
-                s.name(), s.id(), s.netns(), s.seq(), s.created().toString(), s.state().lowerName());
-        // Per wanted port, only the rows with its host port and protocol: loading every sandbox here made each
-        // create read all N sandboxes with their endpoints and ports (attach grew with N).
-        for (PortMapping p : s.ports()) {
-            Optional<PortHolder> holder = portHolder(p);
-            if (holder.isPresent()) {
-                throw new ConflictException("port " + p + ": host port " + p.hostPort() + "/" + p.protocol().lowerName()
-                        + " is already published by sandbox " + holder.get().sandbox() + " (" + holder.get().mapping() + ")");
+            for (int i = 0; i < s.ports().size(); i++) {
+                PortMapping p = s.ports().get(i);
+                execute("INSERT INTO ports (sandbox, pos, host_ip, host_port, container_port, protocol) VALUES (?, ?, ?, ?, ?, ?)",
+                        s.name(), i, p.hostIp().map(Ipv4::toString).orElse(""), p.hostPort(), p.containerPort(),
+                        p.protocol().lowerName());
             }
-        }
-        for (Endpoint e : s.endpoints()) {
-            insertEndpointOf(s.name(), e); // the sandbox was just inserted: no need to look it up
-        }
-        for (int i = 0; i < s.ports().size(); i++) {
-            PortMapping p = s.ports().get(i);
-            execute("INSERT INTO ports (sandbox, pos, host_ip, host_port, container_port, protocol) VALUES (?, ?, ?, ?, ?, ?)",
-                    s.name(), i, p.hostIp().map(Ipv4::toString).orElse(""), p.hostPort(), p.containerPort(),
-                    p.protocol().lowerName());
+            done = true;
+        } finally {
+            // A refused insert that the caller goes on from (its statements may have run) drops the cached rows.
+            changingSandboxes(done ? PortSandboxRows.inserted(s) : PortSandboxRows.UNKNOWN);
         }
     }
 
     @Override
     public void setSandboxState(String name, ObjectState state) {
+        changingSandboxes(PortSandboxRows.stateSet(name, state));
         if (execute("UPDATE sandboxes SET state = ? WHERE name = ?", state.lowerName(), name) == 0) {
             throw new NotFoundException("sandbox " + name + " not found");
         }
@@ -417,6 +445,7 @@ final class SqlTx implements Tx {
     @Override
     public void deleteSandbox(String name) {
         // Endpoints and ports go with it (ON DELETE CASCADE).
+        changingSandboxes(PortSandboxRows.deleted(name));
         if (execute("DELETE FROM sandboxes WHERE name = ?", name) == 0) {
             throw new NotFoundException("sandbox " + name + " not found");
         }
@@ -428,7 +457,14 @@ final class SqlTx implements Tx {
         if (query("SELECT 1 FROM sandboxes WHERE name = ?", rs -> 1, sandbox).isEmpty()) {
             throw new NotFoundException("sandbox " + sandbox + " not found");
         }
-        insertEndpointOf(sandbox, e);
+        boolean done = false;
+        try {
+            insertEndpointOf(sandbox, e);
+            done = true;
+        } finally {
+            // A refused insert that the caller goes on from (its statements may have run) drops the cached rows.
+            changingSandboxes(done ? PortSandboxRows.endpointAdded(sandbox, e) : PortSandboxRows.UNKNOWN);
+        }
     }
 
     /** {@link #insertEndpoint} for a sandbox known to exist. */
@@ -465,6 +501,7 @@ final class SqlTx implements Tx {
 
     @Override
     public void setEndpointState(String sandbox, String network, ObjectState state) {
+        changingSandboxes(PortSandboxRows.endpointStateSet(sandbox, network, state));
         if (execute("UPDATE endpoints SET state = ? WHERE sandbox = ? AND network = ?", state.lowerName(), sandbox, network) == 0) {
             throw new NotFoundException("sandbox " + sandbox + " is not connected to network " + network);
         }
@@ -472,6 +509,7 @@ final class SqlTx implements Tx {
 
     @Override
     public void deleteEndpoint(String sandbox, String network) {
+        changingSandboxes(PortSandboxRows.endpointRemoved(sandbox, network));
         if (execute("DELETE FROM endpoints WHERE sandbox = ? AND network = ?", sandbox, network) == 0) {
             throw new NotFoundException("sandbox " + sandbox + " is not connected to network " + network);
         }

@@ -73,6 +73,8 @@ public final class StateStore implements AutoCloseable {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Network rows shared by all transactions, valid by version token (see {@link NetworkRows}). */
     private final NetworkRows networkRows = new NetworkRows();
+    /** Guarded by {@link #writeLock}. */
+    private final PortSandboxRows portSandboxRows = new PortSandboxRows();
     private final BlockingQueue<Connection> readers;
     private volatile boolean closed;
 
@@ -259,7 +261,7 @@ public final class StateStore implements AutoCloseable {
     private <T> T writeLocked(Function<Tx, T> work) {
         execute(writer, "BEGIN IMMEDIATE", "begin");
         T result;
-        SqlTx tx = new SqlTx(writer, true, networkRows);
+        SqlTx tx = new SqlTx(writer, true, networkRows, portSandboxRows);
         try {
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
@@ -322,6 +324,26 @@ public final class StateStore implements AutoCloseable {
 
     public List<Sandbox> sandboxes() {
         return read(ReadTx::sandboxes);
+    }
+
+    /**
+     * The committed sandboxes that publish ports, with endpoints and ports: all the firewall needs of sandboxes.
+     * Kept between commits ({@link PortSandboxRows}), so a change that syncs the firewall right after its own commit
+     * does not read them again. Call it outside a write: inside one it would not see that write's changes.
+     */
+    public List<Sandbox> sandboxesWithPorts() {
+        writeLock.lock(); // no commit between the read and the rows it fills
+        try {
+            ensureOpen();
+            List<Sandbox> rows = portSandboxRows.get();
+            if (rows == null) {
+                rows = read(ReadTx::sandboxesWithPorts);
+                portSandboxRows.put(rows);
+            }
+            return rows;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     public Optional<Sandbox> sandbox(String name) {

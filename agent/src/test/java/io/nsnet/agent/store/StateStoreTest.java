@@ -152,6 +152,59 @@ class StateStoreTest {
         assertThat(names(store.networks())).containsExactly("b");
     }
 
+    /**
+     * The cached sandboxes with ports (PortSandboxRows) are what a fresh read of the tables gives after every kind
+     * of commit, and a rolled-back or partly refused write never shows in them.
+     */
+    @Test
+    void cachedSandboxesWithPortsFollowEveryCommit() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "172.18.0.0/16"));
+            tx.insertNetwork(network(tx, "b", "172.19.0.0/16"));
+        });
+        assertThat(store.sandboxesWithPorts()).isEmpty();
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "p1", List.of(endpoint("a", 0, "172.18.0.2", 1)),
+                List.of(PortMapping.parse("80:80")))));
+        assertSameAsTables();
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "plain", List.of(endpoint("a", 0, "172.18.0.3", 2)), List.of())));
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "p2", List.of(endpoint("b", 0, "172.19.0.2", 3)),
+                List.of(PortMapping.parse("81:80"), PortMapping.parse("82:80/udp")))));
+        assertThat(store.sandboxesWithPorts()).extracting(Sandbox::name).containsExactly("p1", "p2");
+        assertSameAsTables();
+        store.update(tx -> tx.setSandboxState("p1", ObjectState.DELETING));
+        store.update(tx -> tx.setEndpointState("p2", "b", ObjectState.DELETING));
+        assertSameAsTables();
+        store.update(tx -> tx.insertEndpoint("p2", endpoint("a", 1, "172.18.0.9", 4)));
+        assertSameAsTables();
+        store.update(tx -> tx.deleteEndpoint("p2", "b"));
+        assertSameAsTables();
+        // Rolled back: not in the rows.
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertSandbox(sandbox(tx, "p3", List.of(endpoint("b", 0, "172.19.0.3", 5)), List.of(PortMapping.parse("83:80"))));
+            throw new IllegalStateException("abandon");
+        })).hasMessageContaining("abandon");
+        assertSameAsTables();
+        // Refused half-way (the sandbox row was inserted, its port was taken) and the transaction went on: the
+        // rows must not guess what is stored.
+        store.update(tx -> {
+            try {
+                tx.insertSandbox(sandbox(tx, "p4", List.of(endpoint("b", 0, "172.19.0.4", 6)), List.of(PortMapping.parse("81:80"))));
+            } catch (ConflictException expected) {
+                // committed anyway
+            }
+        });
+        assertSameAsTables();
+        store.update(tx -> tx.deleteSandbox("p1"));
+        assertSameAsTables();
+        store.close();
+        store = StateStore.open(dir);
+        assertSameAsTables();
+    }
+
+    private void assertSameAsTables() {
+        assertThat(store.sandboxesWithPorts()).isEqualTo(store.read(ReadTx::sandboxesWithPorts));
+    }
+
     private static List<String> names(List<Network> networks) {
         return networks.stream().map(Network::name).toList();
     }
