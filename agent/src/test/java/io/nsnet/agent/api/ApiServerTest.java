@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -23,10 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.InputStreamRequestContent;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.io.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -195,17 +190,36 @@ class ApiServerTest {
 
     @Test
     void bodyLimitWhenChunked() throws Exception {
-        byte[] big = ("{\"name\":\"" + "x".repeat(LIMIT * 4) + "\"}").getBytes(StandardCharsets.UTF_8);
-        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP());
-        client.start();
-        try {
-            var r = client.newRequest("http://localhost/v1/networks").transport(new Transport.TCPUnix(socket)).method("POST")
-                    .body(new InputStreamRequestContent("application/json", new ByteArrayInputStream(big)))
-                    .timeout(20, TimeUnit.SECONDS).send();
-            assertThat(r.getStatus()).isEqualTo(413);
-        } finally {
-            client.stop();
+        // Raw, not through an HTTP client: the server answers 413 and closes while the body is still coming, so
+        // the sender's writes may fail with EPIPE (a client library then reports that instead of the answer, as
+        // Jetty's did now and then). The answer was sent before the close and is still there to read.
+        byte[] chunk = "x".repeat(LIMIT).getBytes(StandardCharsets.US_ASCII);
+        StringBuilder answer = new StringBuilder();
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                ch.write(ByteBuffer.wrap(("POST /v1/networks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                for (int i = 0; i < 4; i++) {
+                    ch.write(ByteBuffer.wrap((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+                    ch.write(ByteBuffer.wrap(chunk));
+                    ch.write(ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.US_ASCII)));
+                }
+                ch.write(ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            } catch (IOException refusedMidBody) {
+                // the server stopped reading: its answer decides
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!answer.toString().contains("\r\n\r\n") && System.nanoTime() < deadline) {
+                buf.clear();
+                if (ch.read(buf) < 0) {
+                    break;
+                }
+                answer.append(new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII));
+            }
         }
+        assertThat(answer.toString()).startsWith("HTTP/1.1 413 ");
         assertThat(service.calls).isEmpty();
     }
 
