@@ -3,6 +3,7 @@ package io.nsnet.agent.firewall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsnet.agent.firewall.FirewallState.Network;
+import io.nsnet.agent.firewall.model.RuleSpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -46,5 +47,24 @@ class RuleMemoTest {
             RulesetGenerator.generate(new FirewallState("NSNET", true, other, List.of()), memo);
         }
         assertThat(memo.size()).isLessThanOrEqualTo(3 * full + 256);
+    }
+
+    @Test
+    void anEqualDefinitionInANewObjectKeepsTheRulesAndIsFoundByIdentityAfter() {
+        RuleMemo memo = RuleMemo.create();
+        ChainNames names = new ChainNames("NSNET");
+        Network creating = Network.bridge("nsn-a", "10.3.0.0/24");
+        Network ready = Network.bridge("nsn-a", "10.3.0.0/24"); // the same network after its state changed
+        memo.nextRound();
+        RuleMemo.NetworkRules first = memo.network(creating, names);
+        RuleSpec conntrack = first.conntrack();
+        memo.nextRound();
+        RuleMemo.NetworkRules again = memo.network(ready, names);
+        assertThat(again).isSameAs(first);
+        assertThat(again.conntrack()).isSameAs(conntrack);
+        assertThat(again.network).isSameAs(ready);
+        // A changed definition gets fresh rules.
+        memo.nextRound();
+        assertThat(memo.network(Network.bridge("nsn-a", "10.4.0.0/24"), names)).isNotSameAs(first);
     }
 }
