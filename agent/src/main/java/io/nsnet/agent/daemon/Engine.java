@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -77,6 +81,12 @@ public final class Engine implements NsnetService, AutoCloseable {
     private final BridgeDriver bridges;
     private final SandboxDriver sandboxes;
     private final LinkRemover remover;
+    /** Makes a new network's bridge while the engine's thread commits its rules (see makeBridgeAndRules). */
+    private final ExecutorService bridgeMaker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nsnet-bridge-maker");
+        t.setDaemon(true);
+        return t;
+    });
     private final UserlandProxy proxy;
     private final Sysctls hostSysctls;
     private final Names names = new Names(new SecureRandom());
@@ -185,8 +195,7 @@ public final class Engine implements NsnetService, AutoCloseable {
             return created;
         });
         try {
-            bridges.ensure(n);
-            syncFirewall(List.of());
+            makeBridgeAndRules(n);
         } catch (RuntimeException e) {
             LOG.error("creating network {} failed, rolling back: {}", n.name(), e.toString());
             Errors errors = new Errors();
@@ -199,6 +208,60 @@ public final class Engine implements NsnetService, AutoCloseable {
         store.update(tx -> tx.setNetworkState(n.name(), ObjectState.READY));
         LOG.info("network {} created: bridge {} subnet {} gateway {}", n.name(), n.bridge(), n.subnet(), n.gateway());
         return n.withState(ObjectState.READY);
+    }
+
+    /**
+     * The new network's bridge (rtnetlink, on {@link #bridgeMaker}) and its rules (on this thread) side by side:
+     * they are independent kernel objects (rules name the bridge; they do not need it to exist), so a create costs
+     * the longer of the two instead of their sum (the bridge is ~0.7 ms of a ~4 ms create). The sysctls come after
+     * both, since route_localnet is a setting of the bridge. Both halves are waited for before anything is reported,
+     * so a rollback never races the other half.
+     */
+    private void makeBridgeAndRules(Network n) {
+        FirewallState state = firewallState();
+        Future<?> bridge = bridgeMaker.submit(() -> bridges.ensure(n));
+        RuntimeException failure = null;
+        try {
+            applyRules(state, List.of(), false);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            awaitUninterruptibly(bridge);
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        ensureSysctls(state, false);
+    }
+
+    private static void awaitUninterruptibly(Future<?> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the kernel work is under way; its outcome decides the rollback
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private List<Cidr> hostRoutes() {
@@ -646,7 +709,13 @@ public final class Engine implements NsnetService, AutoCloseable {
      */
     void syncFirewall(List<FirewallState.Network> retired, boolean readLive) {
         FirewallState state = firewallState();
-        if (readLive) {
+        ensureSysctls(state, readLive);
+        applyRules(state, retired, readLive);
+    }
+
+    /** @param recheckAll check every sysctl again, not only those not yet seen set */
+    private void ensureSysctls(FirewallState state, boolean recheckAll) {
+        if (recheckAll) {
             // Start-up and removals check every sysctl again (a removed bridge takes its settings with it,
             // and a bridge of the same name made later starts from the kernel's defaults).
             sysctlsEnsured.clear();
@@ -670,6 +739,9 @@ public final class Engine implements NsnetService, AutoCloseable {
             }
             sysctlsEnsured.add(s.key() + "=" + s.value());
         }
+    }
+
+    private void applyRules(FirewallState state, List<FirewallState.Network> retired, boolean readLive) {
         if (readLive) {
             firewall.apply(state, retired);
         } else {
@@ -734,6 +806,7 @@ public final class Engine implements NsnetService, AutoCloseable {
     /** Releases what the engine holds beyond the objects it was given (the spare namespace). */
     @Override
     public void close() {
+        bridgeMaker.shutdown();
         sandboxes.close();
         remover.close();
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -60,12 +61,16 @@ class EngineKernelTest {
         final Engine engine;
 
         Daemon(boolean userlandProxy) {
+            this(userlandProxy, new NetnsIptablesExec(host));
+        }
+
+        Daemon(boolean userlandProxy, io.nsnet.agent.firewall.IptablesExec exec) {
             rtnl = Rtnl.open(host);
             store = StateStore.open(stateDir);
             proxy = new UserlandProxy(host);
             DaemonConfig cfg = new DaemonConfig(host.name(), stateDir.resolve("sock"), stateDir, "NSNET", "nstbr0",
                     "10.77.0.0/24", prefix, userlandProxy, backend());
-            FirewallApplier fw = FirewallApplier.create(host, new NetnsIptablesExec(host), backend(), "NSNET");
+            FirewallApplier fw = FirewallApplier.create(host, exec, backend(), "NSNET");
             engine = new Engine(cfg, host, rtnl, store, fw, proxy);
             Reconciler r = new Reconciler(engine);
             assertThat(r.reconcile()).isEmpty();
@@ -374,5 +379,33 @@ class EngineKernelTest {
         daemon.engine.createSandbox(new SandboxCreateRequest("p3", null, null, List.of("18090:80", "18092:80/udp")));
         assertThat(daemon.proxy.published()).hasSize(2);
         daemon.engine.deleteSandbox("p3");
+    }
+
+    /**
+     * A network's bridge is made while its rules are committed: when the rules fail, the create rolls back the bridge
+     * made alongside, and leaves rules, links and rows as they were.
+     */
+    @Test
+    void aNetworkWhoseRulesFailLeavesNoBridgeBehind() {
+        java.util.concurrent.atomic.AtomicBoolean failRestores = new java.util.concurrent.atomic.AtomicBoolean();
+        NetnsIptablesExec real = new NetnsIptablesExec(host);
+        daemon = new Daemon(true, (argv, stdin) -> failRestores.get() && argv.get(0).endsWith("-restore")
+                ? new io.nsnet.agent.firewall.IptablesExec.Result(1, "", "injected: restore refused")
+                : real.run(argv, stdin));
+        Assumptions.assumeTrue(daemon.engine.firewall().backendName().equals("nft")
+                || daemon.engine.firewall().backendName().equals("legacy"), "a backend that runs iptables-restore");
+        String before = save();
+        List<String> links = Observer.linkNames(host.name());
+        failRestores.set(true);
+        assertThatThrownBy(() -> daemon.engine.createNetwork(new NetworkCreateRequest("nf", "10.81.0.0/24", null, null,
+                null, null, null, "nstbrfail", null))).hasMessageContaining("injected");
+        failRestores.set(false);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(links).doesNotContain("nstbrfail");
+        assertThat(save()).isEqualTo(before);
+        assertThat(daemon.engine.listNetworks()).extracting(NetworkView::name).containsExactly("bridge");
+        // And the same network can be made afterwards.
+        daemon.engine.createNetwork(new NetworkCreateRequest("nf", "10.81.0.0/24", null, null, null, null, null,
+                "nstbrfail", null));
+        assertThat(Observer.linkNames(host.name())).contains("nstbrfail");
     }
 }
