@@ -81,9 +81,9 @@ public final class Engine implements NsnetService, AutoCloseable {
     private final BridgeDriver bridges;
     private final SandboxDriver sandboxes;
     private final LinkRemover remover;
-    /** Makes a new network's bridge while the engine's thread commits its rules (see makeBridgeAndRules). */
-    private final ExecutorService bridgeMaker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "nsnet-bridge-maker");
+    /** One half of a change's kernel work while the engine's thread does the other (see {@link #inParallel}). */
+    private final ExecutorService sideWork = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nsnet-side-work");
         t.setDaemon(true);
         return t;
     });
@@ -211,23 +211,31 @@ public final class Engine implements NsnetService, AutoCloseable {
     }
 
     /**
-     * The new network's bridge (rtnetlink, on {@link #bridgeMaker}) and its rules (on this thread) side by side:
-     * they are independent kernel objects (rules name the bridge; they do not need it to exist), so a create costs
-     * the longer of the two instead of their sum (the bridge is ~0.7 ms of a ~4 ms create). The sysctls come after
-     * both, since route_localnet is a setting of the bridge. Both halves are waited for before anything is reported,
-     * so a rollback never races the other half.
+     * The new network's bridge (rtnetlink, on the side thread) and its rules (on this thread) side by side: they are
+     * independent kernel objects (rules name the bridge; they do not need it to exist), so a create costs the longer
+     * of the two instead of their sum (timed in the daemon over 1000 creates: 2.9-3.2 -> 2.55 ms median for this
+     * step). The sysctls come after both, since route_localnet is a setting of the bridge.
      */
     private void makeBridgeAndRules(Network n) {
         FirewallState state = firewallState();
-        Future<?> bridge = bridgeMaker.submit(() -> bridges.ensure(n));
+        inParallel(() -> bridges.ensure(n), () -> applyRules(state, List.of(), false));
+        ensureSysctls(state, false);
+    }
+
+    /**
+     * Runs {@code side} on {@link #sideWork} and {@code here} on this thread, and waits for both, so that a rollback
+     * never races the other half. Throws the first failure, with the other one suppressed.
+     */
+    private void inParallel(Runnable side, Runnable here) {
+        Future<?> other = sideWork.submit(side);
         RuntimeException failure = null;
         try {
-            applyRules(state, List.of(), false);
+            here.run();
         } catch (RuntimeException e) {
             failure = e;
         }
         try {
-            awaitUninterruptibly(bridge);
+            awaitUninterruptibly(other);
         } catch (RuntimeException e) {
             if (failure == null) {
                 failure = e;
@@ -238,7 +246,6 @@ public final class Engine implements NsnetService, AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-        ensureSysctls(state, false);
     }
 
     private static void awaitUninterruptibly(Future<?> f) {
@@ -424,11 +431,14 @@ public final class Engine implements NsnetService, AutoCloseable {
     /** The kernel side of a sandbox committed as {@code creating}, then {@code ready}; rolled back on failure. */
     private SandboxView makeSandbox(Sandbox sb, String netns, java.util.Map<String, Network> attached) {
         try {
-            buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
+            Runnable build = () -> buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
             // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
-            // sandbox without ports skips the firewall's full state read, generation and diff.
-            if (!sb.ports().isEmpty()) {
-                syncFirewall(List.of());
+            // sandbox without ports skips the firewall's full state read, generation and diff. With ports, the
+            // rules (which name the sandbox's address, not its links) are committed while its links are made.
+            if (sb.ports().isEmpty()) {
+                build.run();
+            } else {
+                inParallel(build, () -> syncFirewall(List.of()));
             }
         } catch (RuntimeException e) {
             LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
@@ -806,7 +816,7 @@ public final class Engine implements NsnetService, AutoCloseable {
     /** Releases what the engine holds beyond the objects it was given (the spare namespace). */
     @Override
     public void close() {
-        bridgeMaker.shutdown();
+        sideWork.shutdown();
         sandboxes.close();
         remover.close();
     }

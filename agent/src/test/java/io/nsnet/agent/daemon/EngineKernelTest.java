@@ -382,11 +382,11 @@ class EngineKernelTest {
     }
 
     /**
-     * A network's bridge is made while its rules are committed: when the rules fail, the create rolls back the bridge
-     * made alongside, and leaves rules, links and rows as they were.
+     * A network's bridge, and a sandbox-with-ports' links, are made while their rules are committed: when the rules
+     * fail, the create rolls back what was made alongside, and leaves rules, links and rows as they were.
      */
     @Test
-    void aNetworkWhoseRulesFailLeavesNoBridgeBehind() {
+    void changesWhoseRulesFailLeaveNoLinksBehind() {
         java.util.concurrent.atomic.AtomicBoolean failRestores = new java.util.concurrent.atomic.AtomicBoolean();
         NetnsIptablesExec real = new NetnsIptablesExec(host);
         daemon = new Daemon(true, (argv, stdin) -> failRestores.get() && argv.get(0).endsWith("-restore")
@@ -407,5 +407,20 @@ class EngineKernelTest {
         daemon.engine.createNetwork(new NetworkCreateRequest("nf", "10.81.0.0/24", null, null, null, null, null,
                 "nstbrfail", null));
         assertThat(Observer.linkNames(host.name())).contains("nstbrfail");
+
+        // A sandbox with a port: its links are made while its rules are committed; failing rules roll both back.
+        String withNetwork = save();
+        List<String> linksWithNetwork = Observer.linkNames(host.name());
+        failRestores.set(true);
+        assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("pf", List.of("nf"), null,
+                List.of("18095:80")))).hasMessageContaining("injected");
+        failRestores.set(false);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(linksWithNetwork);
+        assertThat(NetNs.list()).doesNotContain(prefix + "pf");
+        assertThat(save()).isEqualTo(withNetwork);
+        assertThat(daemon.proxy.published()).isEmpty();
+        assertThat(daemon.engine.listSandboxes()).isEmpty();
+        daemon.engine.createSandbox(new SandboxCreateRequest("pf", List.of("nf"), null, List.of("18095:80")));
+        assertThat(daemon.proxy.published()).hasSize(1);
     }
 }
