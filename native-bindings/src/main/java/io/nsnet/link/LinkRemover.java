@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.nsnet.libc.Errno;
 import io.nsnet.libc.ErrnoException;
+import io.nsnet.netlink.InFlight;
 import io.nsnet.netlink.NetlinkSocket;
 import io.nsnet.netlink.Nl;
 import io.nsnet.netlink.NlMsg;
@@ -98,7 +98,7 @@ public final class LinkRemover implements AutoCloseable {
                         }
                     }
                 }
-                awaitAck(ack);
+                InFlight.await(ack);
             } finally {
                 watch.leaveGroup(Nl.RTNLGRP_LINK);
                 watch.drain();
@@ -129,29 +129,6 @@ public final class LinkRemover implements AutoCloseable {
             opened.add(s);
         }
         return s;
-    }
-
-    private static void awaitAck(Future<?> ack) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    ack.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the removal is under way in the kernel: its outcome is still the answer
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** Lets removals under way finish their wait (briefly), then closes the sockets. */

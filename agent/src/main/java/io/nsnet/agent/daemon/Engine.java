@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +51,7 @@ import io.nsnet.agent.store.ReadTx;
 import io.nsnet.agent.store.StateSnapshot;
 import io.nsnet.agent.store.StateStore;
 import io.nsnet.link.LinkRemover;
+import io.nsnet.netlink.InFlight;
 import io.nsnet.netlink.Nl;
 import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
@@ -235,7 +235,7 @@ public final class Engine implements NsnetService, AutoCloseable {
             failure = e;
         }
         try {
-            awaitUninterruptibly(other);
+            InFlight.await(other); // the kernel work is under way: its outcome decides the rollback
         } catch (RuntimeException e) {
             if (failure == null) {
                 failure = e;
@@ -245,29 +245,6 @@ public final class Engine implements NsnetService, AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static void awaitUninterruptibly(Future<?> f) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    f.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the kernel work is under way; its outcome decides the rollback
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
