@@ -20,6 +20,10 @@ import io.nsnet.agent.model.Sandbox;
  * commit can fall between a read and the cache it fills. A change whose effect is not known exactly (a refused
  * insert that its transaction went on from) drops them, and the next reader reads the tables. Guarded by the
  * store's write lock.
+ *
+ * <p>Unlike {@link NetworkRows}, which checks a version token in the database, these rows trust that this store is
+ * the only writer: the lock file keeps a second nsnetd off the state, and a hand edit of the database while the
+ * daemon runs is not seen until it restarts.
  */
 final class PortSandboxRows {
     /** What one write transaction did to sandboxes, replayed at commit; {@link #UNKNOWN} drops the rows. */
