@@ -1,5 +1,11 @@
 package io.nsnet.agent.sandbox;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,16 +77,8 @@ public final class SandboxDriver implements AutoCloseable {
                 throw e;
             }
         }
-        NetNs.Created<Rtnl> c = NetNs.create(netns, Rtnl::openForRequests);
-        Handle h = new Handle(c.ns(), c.value());
-        try {
-            h.rtnl().links().setUp(h.rtnl().links().get("lo").index());
-        } catch (RuntimeException e) {
-            h.close();
-            NetNs.delete(netns);
-            throw e;
-        }
-        return h;
+        NetNs.Created<Rtnl> c = NetNs.create(netns, SandboxDriver::prepareInside);
+        return new Handle(c.ns(), c.value());
     }
 
     /**
@@ -92,16 +90,24 @@ public final class SandboxDriver implements AutoCloseable {
     public void prepareSpare() {
         synchronized (spareLock) {
             if (spare == null && !closed) {
-                spare = NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::openWithLoopbackUp);
+                spare = NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::prepareInside);
             }
         }
     }
 
     /**
-     * Runs inside a new namespace: its netlink handle, with loopback up. The handle only ever sends the
-     * sandbox's setup requests, so it gets a small receive buffer (one per sandbox create).
+     * Runs inside a new namespace, before it has any link: IPv6 off, loopback up, and its netlink handle. The
+     * handle only ever sends the sandbox's setup requests, so it gets a small receive buffer.
+     *
+     * <p>IPv6 is off because nsnet's networks are IPv4 only, and Docker 20.10 leaves a container on such a
+     * network without it too (no {@code ::1} on lo, no {@code fe80::} on eth0: see the reference dumps). With
+     * it on, every new sandbox's eth0 sends duplicate-address probes, MLD reports and router solicitations
+     * that the bridge floods to every other port, and every other sandbox processes them: at 500 sandboxes on
+     * one bridge that traffic took a fifth of this 2-CPU machine during attaches. A neighbour could also reach
+     * the sandbox over link-local IPv6, which none of nsnet's (IPv4) rules cover.
      */
-    private static Rtnl openWithLoopbackUp() {
+    private static Rtnl prepareInside() {
+        disableIpv6();
         Rtnl r = Rtnl.openForRequests();
         try {
             r.links().setUp(r.links().get("lo").index());
@@ -109,6 +115,21 @@ public final class SandboxDriver implements AutoCloseable {
         } catch (RuntimeException e) {
             r.close();
             throw e;
+        }
+    }
+
+    /**
+     * Writing {@code all} also sets {@code default}, so links made here later start without IPv6. /proc/sys/net
+     * is the calling thread's namespace: this runs on the thread that made it.
+     */
+    private static void disableIpv6() {
+        Path all = Path.of("/proc/sys/net/ipv6/conf/all/disable_ipv6");
+        try {
+            Files.writeString(all, "1\n", StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            // A kernel without IPv6: nothing to turn off.
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot turn IPv6 off in a new sandbox (" + all + "): " + e.getMessage(), e);
         }
     }
 

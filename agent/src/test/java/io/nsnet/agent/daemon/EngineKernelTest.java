@@ -191,6 +191,41 @@ class EngineKernelTest {
                 .hasMessageContaining("default network");
     }
 
+    /**
+     * As Docker 20.10 leaves a container on an IPv4-only network (reference dump 08: no inet6 inside): no IPv6 in
+     * the sandbox, on the namespace made inline and on the one made ahead, for eth0 and for a later eth1. The host
+     * ends are marked, on the bridge and up with carrier, although the mark is now set before they come up.
+     */
+    @Test
+    void sandboxesHaveNoIpv6AndTheirHostEndsAreMarkedBridgePorts() {
+        daemon = new Daemon(true);
+        Engine e = daemon.engine;
+        e.createNetwork(new NetworkCreateRequest("v4", "10.79.0.0/24", null, null, null, false, null, "nstv4", null));
+        SandboxView first = e.createSandbox(new SandboxCreateRequest("first", null, null, null));
+        SandboxView second = e.createSandbox(new SandboxCreateRequest("second", null, null, List.of("8181:80")));
+        e.connect("v4", new ConnectRequest("second", null));
+        for (SandboxView s : List.of(first, second)) {
+            String ns = prefix + s.name();
+            assertThat(Observer.run("ip", "-n", ns, "-6", "addr", "show")).as("IPv6 addresses in " + ns).isBlank();
+            assertThat(Observer.run("ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6",
+                    "/proc/sys/net/ipv6/conf/default/disable_ipv6")).isEqualTo("1\n1\n");
+            assertThat(Observer.run("ip", "-n", ns, "-4", "addr", "show", "dev", "eth0")).contains(sandboxIp(s, 0) + "/");
+        }
+        List<String> veths = Observer.linkNames(host.name()).stream().filter(n -> n.startsWith("veth")).toList();
+        assertThat(veths).hasSize(3);
+        for (String v : veths) {
+            var link = Observer.link(host.name(), v);
+            assertThat(link.path("ifalias").asText()).startsWith(io.nsnet.agent.sandbox.SandboxDriver.ALIAS_PREFIX);
+            assertThat(link.path("master").asText()).isIn("nstbr0", "nstv4");
+            assertThat(link.path("operstate").asText()).isEqualTo("UP");
+        }
+        // The ends are the sandboxes' own, each found again by its mark after a restart.
+        daemon.close();
+        daemon = new Daemon(true);
+        assertThat(Observer.linkNames(host.name()).stream().filter(n -> n.startsWith("veth")).toList())
+                .containsExactlyInAnyOrderElementsOf(veths);
+    }
+
     @Test
     void purgeReturnsTheHostToWhatItWasBeforeNsnet() {
         String baselineRules = save();
