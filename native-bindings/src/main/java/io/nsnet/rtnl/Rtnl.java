@@ -95,6 +95,18 @@ public final class Rtnl implements AutoCloseable {
             return this;
         }
 
+        public Batch setAlias(int index, String alias) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.setAlias(index, alias), "set alias of link #" + index));
+            return this;
+        }
+
+        /** Bridge-port hairpin mode: whether frames may leave through the port they came in on. */
+        public Batch setHairpin(int index, boolean on) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.setHairpin(index, on),
+                    "set hairpin " + (on ? "on" : "off") + " on link #" + index));
+            return this;
+        }
+
         public Batch addAddress(int linkIndex, IpPrefix prefix) {
             ops.add(new NetlinkSocket.Op(AddrMessages.add(linkIndex, prefix),
                     "add address " + prefix + " to link #" + linkIndex));

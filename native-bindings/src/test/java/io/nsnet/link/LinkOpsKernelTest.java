@@ -134,6 +134,20 @@ class LinkOpsKernelTest {
         assertThat(made.kind()).isEqualTo(new LinkKind.Veth());
     }
 
+    /** The host end of a sandbox's veth is marked and set up in one write, in order: alias, hairpin, up. */
+    @Test
+    void aliasHairpinAndUpInOneBatch() {
+        NetNs other = namespaces.create("peer");
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr0"));
+        int br = rtnl.links().get("nstbr0").index();
+        Link v = rtnl.links().addAndGet(LinkSpec.Veth.pair("vethnst3", "eth0", other).withMaster(br));
+        rtnl.batch().setAlias(v.index(), "nsnet:batch").setHairpin(v.index(), true).linkUp(v.index()).send();
+        JsonNode seen = Observer.link(host.name(), "vethnst3");
+        assertThat(seen.path("ifalias").asText()).isEqualTo("nsnet:batch");
+        assertThat(seen.path("linkinfo").path("info_slave_data").path("hairpin").asBoolean()).isTrue();
+        assertThat(seen.path("flags").toString()).contains("\"UP\"");
+    }
+
     @Test
     void upDownMasterMtuMacAndHairpin() {
         NetNs other = namespaces.create("peer");
