@@ -62,12 +62,15 @@ public final class BridgeDriver {
      */
     public void ensure(Network n, HostView view) {
         Link br = view != null ? view.links().get(n.bridge()) : host.links().find(n.bridge()).orElse(null);
-        boolean created = false;
+        IpPrefix gw = gatewayPrefix(n.gateway(), n.subnet());
         if (br == null) {
-            host.links().add(new LinkSpec.Bridge(n.bridge(), n.mtu(), null));
-            br = host.links().get(n.bridge());
-            created = true;
-        } else if (!(br.kind() instanceof LinkKind.Bridge)) {
+            // A new bridge: the kernel's echo gives its index, and mark, gateway and up follow in one write
+            // (the mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE).
+            int index = host.links().addAndGet(new LinkSpec.Bridge(n.bridge(), n.mtu(), null)).index();
+            host.batch().setAlias(index, aliasFor(n)).addAddress(index, gw).linkUp(index).send();
+            return;
+        }
+        if (!(br.kind() instanceof LinkKind.Bridge)) {
             throw new ConflictException("link \"" + n.bridge() + "\" in the host namespace is not a bridge");
         }
         if (!br.alias().equals(aliasFor(n))) {
@@ -76,12 +79,9 @@ public final class BridgeDriver {
         if (br.mtu() != n.mtu()) {
             host.links().setMtu(br.index(), n.mtu());
         }
-        IpPrefix gw = gatewayPrefix(n.gateway(), n.subnet());
         int index = br.index();
         boolean hasAddress;
-        if (created) {
-            hasAddress = false; // a bridge made just now has no IPv4 address: no need to dump the host's addresses
-        } else if (view != null) {
+        if (view != null) {
             hasAddress = view.addresses().getOrDefault(index, List.of()).contains(gw);
         } else {
             hasAddress = host.addresses().list(Nl.AF_INET, index).stream().anyMatch(a -> a.prefix().equals(gw));

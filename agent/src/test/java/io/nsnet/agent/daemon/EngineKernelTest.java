@@ -155,6 +155,9 @@ class EngineKernelTest {
         assertThat(net.gateway()).isEqualTo("10.78.0.1");
         var br = Observer.link(host.name(), "nstmy0");
         assertThat(br.path("mtu").asInt()).isEqualTo(1400);
+        assertThat(br.path("ifalias").asText()).startsWith(io.nsnet.agent.network.BridgeDriver.ALIAS_PREFIX);
+        assertThat(br.path("flags").toString()).contains("\"UP\"");
+        assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "dev", "nstmy0")).contains("10.78.0.1/24");
         assertThat(save()).contains("-A FORWARD -i nstmy0 -o nstmy0 -j DROP");
 
         SandboxView a = e.createSandbox(new SandboxCreateRequest("a", null, null, null));
