@@ -37,6 +37,23 @@ class NamesTest {
         assertThat(new Names(new SplittableRandom(42)).newId()).isEqualTo(id);
     }
 
+    /** Both digits of every random byte are used, high and low: each position takes all 16 values. */
+    @Test
+    void everyDigitPositionTakesEveryValue() {
+        Names names = new Names(new java.security.SecureRandom());
+        java.util.List<java.util.Set<Character>> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            seen.add(new java.util.HashSet<>());
+        }
+        for (int n = 0; n < 2000; n++) {
+            String v = names.newVethName().substring(4);
+            for (int i = 0; i < 7; i++) {
+                seen.get(i).add(v.charAt(i));
+            }
+        }
+        assertThat(seen).allSatisfy(s -> assertThat(s).hasSize(16));
+    }
+
     @Test
     void netnsNameIsPrefixPlusName() {
         assertThat(Names.netnsNameFor("nsnet-", "web")).isEqualTo("nsnet-web");
