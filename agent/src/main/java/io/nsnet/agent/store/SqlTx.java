@@ -12,7 +12,6 @@ import io.nsnet.agent.model.PortMapping;
 import io.nsnet.agent.model.Protocol;
 import io.nsnet.agent.model.Sandbox;
 import io.nsnet.agent.model.Validation;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,7 +50,7 @@ final class SqlTx implements Tx {
         T run() throws SQLException;
     }
 
-    private final Connection c;
+    private final Statements c;
     private final boolean writable;
     private boolean ended;
     private final NetworkRows rows;
@@ -62,16 +61,16 @@ final class SqlTx implements Tx {
     private final PortSandboxRows portRows;
     private UnaryOperator<List<Sandbox>> sandboxChanges = UnaryOperator.identity();
 
-    SqlTx(Connection c, boolean writable) {
+    SqlTx(Statements c, boolean writable) {
         this(c, writable, new NetworkRows());
     }
 
-    SqlTx(Connection c, boolean writable, NetworkRows rows) {
+    SqlTx(Statements c, boolean writable, NetworkRows rows) {
         this(c, writable, rows, null);
     }
 
     /** @param portRows the writer's cache of sandboxes with ports, which this transaction's commit carries forward */
-    SqlTx(Connection c, boolean writable, NetworkRows rows, PortSandboxRows portRows) {
+    SqlTx(Statements c, boolean writable, NetworkRows rows, PortSandboxRows portRows) {
         this.rows = rows;
         this.c = c;
         this.writable = writable;
@@ -112,10 +111,9 @@ final class SqlTx implements Tx {
     private int execute(String sql, Object... args) {
         requireWritable();
         return sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, args);
-                return ps.executeUpdate();
-            }
+            PreparedStatement ps = c.prepared(sql);
+            bind(ps, args);
+            return ps.executeUpdate();
         });
     }
 
@@ -139,15 +137,14 @@ final class SqlTx implements Tx {
 
     private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         return sql(() -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, args);
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<T> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(mapper.map(rs));
-                    }
-                    return out;
+            PreparedStatement ps = c.prepared(sql);
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
                 }
+                return out;
             }
         });
     }

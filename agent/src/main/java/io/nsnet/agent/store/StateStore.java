@@ -69,16 +69,16 @@ public final class StateStore implements AutoCloseable {
 
     private final Path dbFile;
     private final FileChannel lockChannel;
-    private final Connection writer;
+    private final Statements writer;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Network rows shared by all transactions, valid by version token (see {@link NetworkRows}). */
     private final NetworkRows networkRows = new NetworkRows();
     /** Guarded by {@link #writeLock}. */
     private final PortSandboxRows portSandboxRows = new PortSandboxRows();
-    private final BlockingQueue<Connection> readers;
+    private final BlockingQueue<Statements> readers;
     private volatile boolean closed;
 
-    private StateStore(Path dbFile, FileChannel lockChannel, Connection writer, List<Connection> readers) {
+    private StateStore(Path dbFile, FileChannel lockChannel, Statements writer, List<Statements> readers) {
         this.dbFile = dbFile;
         this.lockChannel = lockChannel;
         this.writer = writer;
@@ -110,15 +110,15 @@ public final class StateStore implements AutoCloseable {
             Connection writer = connect(db, false);
             opened.add(writer);
             Schema.migrate(writer, db.toString());
-            List<Connection> readers = new ArrayList<>();
+            List<Statements> readers = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
                 Connection r = connect(db, true);
                 opened.add(r);
-                readers.add(r);
+                readers.add(new Statements(r));
             }
             // Make the directory entries of the database, its WAL and its lock file durable too.
             fsyncDirectory(dir);
-            return new StateStore(db, lockChannel, writer, readers);
+            return new StateStore(db, lockChannel, new Statements(writer), readers);
         } catch (IOException | SQLException | RuntimeException e) {
             for (Connection c : opened) {
                 closeQuietly(c);
@@ -286,7 +286,7 @@ public final class StateStore implements AutoCloseable {
      */
     public <T> T read(Function<ReadTx, T> work) {
         ensureOpen();
-        Connection c = null;
+        Statements c = null;
         try {
             // Poll rather than take: once close() has drained the pool, a waiting reader must fail, not hang.
             while (c == null) {
@@ -360,7 +360,7 @@ public final class StateStore implements AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
-            try (Statement st = writer.createStatement()) {
+            try (Statement st = writer.connection().createStatement()) {
                 return single(st, "PRAGMA " + name);
             }
         } catch (SQLException e) {
@@ -376,17 +376,17 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    private static void execute(Connection c, String sql, String what) {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
+    private static void execute(Statements c, String sql, String what) {
+        try {
+            c.run(sql);
         } catch (SQLException e) {
             throw new StoreException("state store " + what + " failed: " + e.getMessage(), e);
         }
     }
 
-    private static void rollback(Connection c, Throwable cause) {
-        try (Statement st = c.createStatement()) {
-            st.execute("ROLLBACK");
+    private static void rollback(Statements c, Throwable cause) {
+        try {
+            c.run("ROLLBACK");
         } catch (SQLException e) {
             // SQLite may already have rolled back (e.g. after SQLITE_FULL); keep the original error.
             cause.addSuppressed(e);
@@ -420,10 +420,10 @@ public final class StateStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            closeQuietly(writer);
+            writer.close();
             for (int i = 0; i < READERS; i++) {
                 try {
-                    closeQuietly(readers.take());
+                    readers.take().close();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
