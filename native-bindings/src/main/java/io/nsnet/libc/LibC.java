@@ -32,6 +32,9 @@ public interface LibC {
 
     int setns(int fd, int nstype);
 
+    /** glibc: gives free memory at the top of the heap and in free pages of the arenas back to the kernel. */
+    int malloc_trim(long pad);
+
     int unshare(int flags);
 
     int mount(String source, String target, String fstype, long flags, String data);

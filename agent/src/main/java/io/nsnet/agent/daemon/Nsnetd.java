@@ -67,6 +67,13 @@ public final class Nsnetd implements Callable<Integer> {
     @Option(names = "--firewall-backend", description = "auto|nft|legacy|libiptc (default auto)")
     String firewallBackend;
 
+    @Option(names = "--warmup", arity = "1", description = "true|false: run the request paths on a scratch namespace "
+            + "before serving, so the first requests are not slowed by the JIT (default true)")
+    Boolean warmup;
+
+    /** --warmup over the config file's "warmup" over true; set by {@link #config}. */
+    private boolean warmupWanted = true;
+
     @Option(names = "--purge", description = "remove every sandbox, network, rule and chain nsnet made, and its state; then exit")
     boolean purge;
 
@@ -97,11 +104,12 @@ public final class Nsnetd implements Callable<Integer> {
             file = json.readValue(cf.toFile(), json.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
             for (String key : file.keySet()) {
                 if (!List.of("host-netns", "socket", "state-dir", "chain-prefix", "default-bridge", "default-subnet",
-                        "sandbox-prefix", "userland-proxy", "firewall-backend").contains(key)) {
+                        "sandbox-prefix", "userland-proxy", "firewall-backend", "warmup").contains(key)) {
                     throw new IllegalArgumentException("config " + cf + ": unknown key \"" + key + "\"");
                 }
             }
         }
+        warmupWanted = Boolean.parseBoolean(pick(warmup == null ? null : warmup.toString(), file.get("warmup"), "true"));
         return new DaemonConfig(
                 pick(hostNetns, file.get("host-netns"), d.hostNetns()),
                 Path.of(pick(socket == null ? null : socket.toString(), file.get("socket"), d.socket().toString())),
@@ -169,6 +177,9 @@ public final class Nsnetd implements Callable<Integer> {
         LOG.info("reconciled {} networks and {} sandboxes in {} ms{}", store.networks().size(),
                 store.sandboxes().size(), (System.nanoTime() - t0) / 1_000_000,
                 failures.isEmpty() ? "" : " with " + failures.size() + " failures");
+        if (warmupWanted) {
+            new Warmup(cfg, Warmup.sameBackendAs(firewall)).run();
+        }
         engine.prepare();
         CountDownLatch stop = new CountDownLatch(1);
         io.nsnet.agent.api.ApiServer server = new io.nsnet.agent.api.ApiServer();
