@@ -106,11 +106,14 @@ final class Warmup {
     }
 
     /**
-     * The scratch daemon's native memory (SQLite's caches, thread stacks, HTTP buffers) is free now but held by
-     * glibc's arenas; malloc_trim gives those pages back. What stays is what the real requests would have made
-     * anyway: compiled code (+8 MB) and loaded classes (+2.5 MB), measured with native memory tracking.
+     * The scratch daemon is garbage now. A full collection lets the heap shrink back (bin/nsnetd starts it small
+     * and caps its free share), and malloc_trim gives back the native memory its SQLite caches, thread stacks and
+     * HTTP buffers held in glibc's arenas. Measured with 1000 networks, RSS after a restart: 143 MB without both,
+     * 127 MB with them (130 MB without any warm-up). What stays is what real requests would have made anyway:
+     * compiled code and loaded classes (native memory tracking: +8 MB and +2.5 MB at idle).
      */
     private static void giveBackMemory() {
+        System.gc();
         try {
             io.nsnet.libc.Native.libc().malloc_trim(0);
         } catch (RuntimeException | LinkageError e) {
