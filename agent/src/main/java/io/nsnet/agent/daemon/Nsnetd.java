@@ -109,7 +109,7 @@ public final class Nsnetd implements Callable<Integer> {
                 }
             }
         }
-        warmupWanted = Boolean.parseBoolean(pick(warmup == null ? null : warmup.toString(), file.get("warmup"), "true"));
+        warmupWanted = bool("warmup", pick(warmup == null ? null : warmup.toString(), file.get("warmup"), "true"));
         return new DaemonConfig(
                 pick(hostNetns, file.get("host-netns"), d.hostNetns()),
                 Path.of(pick(socket == null ? null : socket.toString(), file.get("socket"), d.socket().toString())),
@@ -118,9 +118,22 @@ public final class Nsnetd implements Callable<Integer> {
                 pick(defaultBridge, file.get("default-bridge"), d.defaultBridge()),
                 pick(defaultSubnet, file.get("default-subnet"), d.defaultSubnet()),
                 pick(sandboxPrefix, file.get("sandbox-prefix"), d.sandboxPrefix()),
-                Boolean.parseBoolean(pick(userlandProxy == null ? null : userlandProxy.toString(),
+                bool("userland-proxy", pick(userlandProxy == null ? null : userlandProxy.toString(),
                         file.get("userland-proxy"), String.valueOf(d.userlandProxy()))),
                 BackendChoice.parse(pick(firewallBackend, file.get("firewall-backend"), d.firewallBackend().name())));
+    }
+
+    /** true or false, any case; anything else (a config file's "yes", "flase") is refused, not read as false. */
+    private static boolean bool(String key, String value) {
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException(key + ": \"" + value + "\" is not true or false");
+    }
+
+    /** Whether to warm up before serving, as {@link #config} last read it. */
+    boolean warmupWanted() {
+        return warmupWanted;
     }
 
     private static String pick(String flag, Object fromFile, String fallback) {
