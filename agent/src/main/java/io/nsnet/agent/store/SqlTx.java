@@ -59,6 +59,9 @@ final class SqlTx implements Tx {
     private String versionAfter;
     private UnaryOperator<List<Network>> networkChanges = UnaryOperator.identity();
     private final PortSandboxRows portRows;
+    /** The writer's per-network addresses, and this transaction's changes to endpoints for them; null in readers. */
+    private final AddressRows addressRows;
+    private final List<AddressRows.Change> addressChanges = AddressRows.none();
     private UnaryOperator<List<Sandbox>> sandboxChanges = UnaryOperator.identity();
 
     SqlTx(Statements c, boolean writable) {
@@ -71,10 +74,16 @@ final class SqlTx implements Tx {
 
     /** @param portRows the writer's cache of sandboxes with ports, which this transaction's commit carries forward */
     SqlTx(Statements c, boolean writable, NetworkRows rows, PortSandboxRows portRows) {
+        this(c, writable, rows, portRows, null);
+    }
+
+    /** @param addressRows the writer's per-network addresses, which this transaction's commit carries forward */
+    SqlTx(Statements c, boolean writable, NetworkRows rows, PortSandboxRows portRows, AddressRows addressRows) {
         this.rows = rows;
         this.c = c;
         this.writable = writable;
         this.portRows = portRows;
+        this.addressRows = addressRows;
     }
 
     /** Records a change of sandboxes, endpoints or ports, to be replayed onto the cached rows at commit. */
@@ -206,6 +215,9 @@ final class SqlTx implements Tx {
         if (portRows != null) {
             portRows.committed(sandboxChanges);
         }
+        if (addressRows != null) {
+            addressRows.committed(addressChanges);
+        }
     }
 
     @Override
@@ -296,10 +308,22 @@ final class SqlTx implements Tx {
 
     @Override
     public Map<Ipv4, String> addressesOn(String network) {
+        // Before this transaction changes endpoints, what the writer reads is the committed state: the kept
+        // addresses stand for it, and a read fills them. After, only a read sees this transaction's own changes.
+        boolean kept = addressRows != null && addressChanges.isEmpty();
+        if (kept) {
+            Map<Ipv4, String> held = addressRows.get(network);
+            if (held != null) {
+                return held;
+            }
+        }
         Map<Ipv4, String> held = new HashMap<>();
         for (Owned<Ipv4> e : query("SELECT sandbox, ip FROM endpoints WHERE network = ?",
                 rs -> new Owned<>(rs.getString(1), StoredText.ipv4(rs.getString(2))), network)) {
             held.put(e.value(), e.sandbox());
+        }
+        if (kept) {
+            addressRows.put(network, held);
         }
         return held;
     }
@@ -366,6 +390,7 @@ final class SqlTx implements Tx {
             throw new ConflictException("network " + name + " has sandboxes attached: " + String.join(", ", attached));
         }
         changingNetworks(NetworkRows.deleted(name));
+        addressChanges.add(AddressRows.networkDeleted(name));
         if (execute("DELETE FROM networks WHERE name = ?", name) == 0) {
             throw new NotFoundException("network " + name + " not found");
         }
@@ -428,6 +453,11 @@ final class SqlTx implements Tx {
         } finally {
             // A refused insert that the caller goes on from (its statements may have run) drops the cached rows.
             changingSandboxes(done ? PortSandboxRows.inserted(s) : PortSandboxRows.UNKNOWN);
+            if (done) {
+                s.endpoints().forEach(e -> addressChanges.add(AddressRows.added(e.network(), e.ip(), s.name())));
+            } else {
+                addressChanges.add(AddressRows.UNKNOWN);
+            }
         }
     }
 
@@ -443,6 +473,7 @@ final class SqlTx implements Tx {
     public void deleteSandbox(String name) {
         // Endpoints and ports go with it (ON DELETE CASCADE).
         changingSandboxes(PortSandboxRows.deleted(name));
+        addressChanges.add(AddressRows.sandboxDeleted(name));
         if (execute("DELETE FROM sandboxes WHERE name = ?", name) == 0) {
             throw new NotFoundException("sandbox " + name + " not found");
         }
@@ -461,6 +492,7 @@ final class SqlTx implements Tx {
         } finally {
             // A refused insert that the caller goes on from (its statements may have run) drops the cached rows.
             changingSandboxes(done ? PortSandboxRows.endpointAdded(sandbox, e) : PortSandboxRows.UNKNOWN);
+            addressChanges.add(done ? AddressRows.added(e.network(), e.ip(), sandbox) : AddressRows.UNKNOWN);
         }
     }
 
@@ -507,6 +539,7 @@ final class SqlTx implements Tx {
     @Override
     public void deleteEndpoint(String sandbox, String network) {
         changingSandboxes(PortSandboxRows.endpointRemoved(sandbox, network));
+        addressChanges.add(AddressRows.removed(network, sandbox));
         if (execute("DELETE FROM endpoints WHERE sandbox = ? AND network = ?", sandbox, network) == 0) {
             throw new NotFoundException("sandbox " + sandbox + " is not connected to network " + network);
         }

@@ -75,6 +75,8 @@ public final class StateStore implements AutoCloseable {
     private final NetworkRows networkRows = new NetworkRows();
     /** Guarded by {@link #writeLock}. */
     private final PortSandboxRows portSandboxRows = new PortSandboxRows();
+    /** Guarded by {@link #writeLock}. */
+    private final AddressRows addressRows = new AddressRows();
     private final BlockingQueue<Statements> readers;
     private volatile boolean closed;
 
@@ -261,7 +263,7 @@ public final class StateStore implements AutoCloseable {
     private <T> T writeLocked(Function<Tx, T> work) {
         execute(writer, "BEGIN IMMEDIATE", "begin");
         T result;
-        SqlTx tx = new SqlTx(writer, true, networkRows, portSandboxRows);
+        SqlTx tx = new SqlTx(writer, true, networkRows, portSandboxRows, addressRows);
         try {
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {

@@ -201,6 +201,67 @@ class StateStoreTest {
         assertSameAsTables();
     }
 
+    /**
+     * The kept per-network addresses (AddressRows) are what a fresh read of the endpoints gives after every kind of
+     * commit; a rolled-back or partly refused write never shows in them, and a transaction sees its own changes.
+     */
+    @Test
+    void keptAddressesFollowEveryCommit() {
+        store.update(tx -> {
+            tx.insertNetwork(network(tx, "a", "172.18.0.0/16"));
+            tx.insertNetwork(network(tx, "b", "172.19.0.0/16"));
+        });
+        assertSameAddresses(); // fills the kept rows, empty
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "s1", List.of(endpoint("a", 0, "172.18.0.2", 1)), List.of())));
+        assertSameAddresses();
+        store.update(tx -> tx.insertSandbox(sandbox(tx, "s2", List.of(endpoint("a", 0, "172.18.0.3", 2),
+                endpoint("b", 1, "172.19.0.2", 3)), List.of(PortMapping.parse("80:80")))));
+        assertSameAddresses();
+        assertThat(kept("a")).containsOnlyKeys(Ipv4.parse("172.18.0.2"), Ipv4.parse("172.18.0.3"));
+        store.update(tx -> tx.insertEndpoint("s1", endpoint("b", 1, "172.19.0.9", 4)));
+        assertSameAddresses();
+        store.update(tx -> tx.deleteEndpoint("s2", "a"));
+        assertSameAddresses();
+        // Inside a transaction, after its own change: that change is seen; rolled back, it is gone.
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertSandbox(sandbox(tx, "s3", List.of(endpoint("a", 0, "172.18.0.4", 5)), List.of()));
+            java.util.Map<Ipv4, String> own = tx.addressesOn("a");
+            assertThat(own).containsEntry(Ipv4.parse("172.18.0.4"), "s3");
+            throw new IllegalStateException("abandon");
+        })).hasMessageContaining("abandon");
+        assertSameAddresses();
+        // Refused half-way (the sandbox and its endpoint were inserted, its port was taken), committed anyway.
+        store.update(tx -> {
+            try {
+                tx.insertSandbox(sandbox(tx, "s4", List.of(endpoint("b", 0, "172.19.0.4", 6)), List.of(PortMapping.parse("80:80"))));
+            } catch (ConflictException expected) {
+                // committed anyway
+            }
+        });
+        assertSameAddresses();
+        store.update(tx -> tx.deleteSandbox("s2"));
+        assertSameAddresses();
+        store.update(tx -> {
+            tx.deleteSandbox("s1");
+            tx.deleteSandbox("s4");
+            tx.deleteNetwork("b");
+        });
+        assertThat(kept("a")).isEmpty();
+        assertSameAddresses();
+    }
+
+    private void assertSameAddresses() {
+        for (String n : List.of("a", "b")) {
+            java.util.Map<Ipv4, String> read = store.read(tx -> tx.addressesOn(n));
+            assertThat(kept(n)).as("kept addresses of " + n).isEqualTo(read);
+        }
+    }
+
+    /** What a write transaction that has changed nothing yet gets: the kept addresses (read once, then kept). */
+    private java.util.Map<Ipv4, String> kept(String network) {
+        return store.write(tx -> tx.addressesOn(network));
+    }
+
     private void assertSameAsTables() {
         assertThat(store.sandboxesWithPorts()).isEqualTo(store.read(ReadTx::sandboxesWithPorts));
     }
