@@ -52,6 +52,8 @@ final class Warmup {
 
     private final DaemonConfig real;
     private final BackendChoice backend;
+    /** Rounds finished so far, for the log line whether or not the warm-up got through. */
+    private int completed;
 
     /** @param backend the backend the daemon resolved, so the warm-up runs the same one */
     Warmup(DaemonConfig real, BackendChoice backend) {
@@ -71,13 +73,15 @@ final class Warmup {
 
     /** Runs the warm-up; returns the rounds completed (0 if it could not run). Never throws. */
     int run() {
-        String tag = "w" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        byte[] random = new byte[3];
+        new SecureRandom().nextBytes(random); // not generateSeed: that reads /dev/random, which may block at boot
+        String tag = "w" + HexFormat.of().formatHex(random);
         String prefix = real.sandboxPrefix() + tag + "-";
         String hostName = real.sandboxPrefix() + tag + "h";
         try {
             Validation.sandboxPrefix(prefix);
         } catch (RuntimeException e) {
-            LOG.info("warm-up skipped: {}", e.getMessage());
+            LOG.info("warm-up skipped: the sandbox prefix leaves no room for its names ({})", e.getMessage());
             return 0;
         }
         long t0 = System.nanoTime();
@@ -85,24 +89,23 @@ final class Warmup {
         MDC.put(MDC_KEY, "1");
         Path socketDir = null;
         NetNs host = null;
-        int rounds = 0;
         try {
             deleteTree(stateDir); // a previous warm-up's, if nsnetd died during it
             socketDir = Files.createTempDirectory("nsnetd-warmup");
             host = NetNs.create(hostName);
-            rounds = runIn(host, new DaemonConfig(hostName, socketDir.resolve("api.sock"), stateDir,
+            runIn(host, new DaemonConfig(hostName, socketDir.resolve("api.sock"), stateDir,
                     real.chainPrefix(), "nsnetw0", null, prefix, real.userlandProxy(), backend), t0);
             MDC.remove(MDC_KEY);
-            LOG.info("warm-up: {} rounds of requests in {} ms", rounds, (System.nanoTime() - t0) / 1_000_000);
+            LOG.info("warm-up: {} rounds of requests in {} ms", completed, (System.nanoTime() - t0) / 1_000_000);
         } catch (Exception | LinkageError e) {
             MDC.remove(MDC_KEY);
-            LOG.warn("warm-up stopped after {} rounds: {}", rounds, e.toString());
+            LOG.warn("warm-up stopped after {} rounds: {}", completed, e.toString());
         } finally {
             MDC.remove(MDC_KEY);
             cleanUp(host, hostName, prefix, stateDir, socketDir);
             giveBackMemory();
         }
-        return rounds;
+        return completed;
     }
 
     /**
@@ -140,7 +143,7 @@ final class Warmup {
                 });
     }
 
-    private static int runIn(NetNs host, DaemonConfig cfg, long t0) throws Exception {
+    private void runIn(NetNs host, DaemonConfig cfg, long t0) throws Exception {
         try (Rtnl rtnl = Rtnl.open(host); StateStore store = StateStore.open(cfg.stateDir());
              UserlandProxy proxy = new UserlandProxy(host)) {
             FirewallApplier firewall = FirewallApplier.create(host, new NetnsIptablesExec(host), cfg.firewallBackend(),
@@ -153,7 +156,7 @@ final class Warmup {
                 ApiServer server = new ApiServer();
                 server.start(cfg.socket(), quiet(engine));
                 try (ApiClient api = ApiClient.open(cfg.socket())) {
-                    return rounds(api, t0);
+                    rounds(api, t0);
                 } finally {
                     server.stop();
                 }
@@ -166,8 +169,7 @@ final class Warmup {
      * port, connect and disconnect, list and inspect, and now and then a network (its removal waits for an RCU
      * grace period, ~20 ms, so not every round).
      */
-    private static int rounds(ApiClient api, long t0) {
-        int done = 0;
+    private void rounds(ApiClient api, long t0) {
         for (int i = 0; i < ROUNDS && System.nanoTime() - t0 < BUDGET_NANOS; i++) {
             boolean withNetwork = i % 6 == 0;
             String net = "n" + i;
@@ -191,9 +193,8 @@ final class Warmup {
                 api.inspectNetwork(net);
                 api.deleteNetwork(net);
             }
-            done++;
+            completed++;
         }
-        return done;
     }
 
     /** Deletes whatever the warm-up made: its sandboxes' namespaces, the scratch host (with its links and rules). */
