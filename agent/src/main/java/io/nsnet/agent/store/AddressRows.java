@@ -1,10 +1,8 @@
 package io.nsnet.agent.store;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import io.nsnet.agent.model.Ipv4;
 
@@ -21,13 +19,10 @@ import io.nsnet.agent.model.Ipv4;
  * that this store is the database's only writer.
  */
 final class AddressRows {
-    /** One write transaction's change, replayed at commit. */
-    interface Change extends Consumer<AddressRows> {
-    }
-
-    static final Change UNKNOWN = AddressRows::clear;
-
+    /** Per network, address → sandbox; only the networks read since the last drop. */
     private final Map<String, Map<Ipv4, String>> byNetwork = new HashMap<>();
+
+    static final UnaryOperator<Map<String, Map<Ipv4, String>>> UNKNOWN = kept -> null;
 
     /** A copy of the network's addresses, or null when they must be read. */
     Map<Ipv4, String> get(String network) {
@@ -39,44 +34,46 @@ final class AddressRows {
         byNetwork.put(network, new HashMap<>(read));
     }
 
-    void committed(List<Change> changes) {
-        changes.forEach(c -> c.accept(this));
+    /** After a commit: its endpoint changes replayed, in place (nothing can roll a commit back). */
+    void committed(Replay<Map<String, Map<Ipv4, String>>> changes) {
+        if (changes.applyTo(byNetwork) == null) {
+            byNetwork.clear();
+        }
     }
 
-    void clear() {
-        byNetwork.clear();
-    }
-
-    static Change added(String network, Ipv4 ip, String sandbox) {
-        return rows -> {
-            Map<Ipv4, String> held = rows.byNetwork.get(network);
+    static UnaryOperator<Map<String, Map<Ipv4, String>>> added(String network, Ipv4 ip, String sandbox) {
+        return kept -> {
+            Map<Ipv4, String> held = kept.get(network);
             if (held != null) {
                 held.put(ip, sandbox);
             }
+            return kept;
         };
     }
 
     /** The sandbox's endpoint on {@code network} removed. */
-    static Change removed(String network, String sandbox) {
-        return rows -> {
-            Map<Ipv4, String> held = rows.byNetwork.get(network);
+    static UnaryOperator<Map<String, Map<Ipv4, String>>> removed(String network, String sandbox) {
+        return kept -> {
+            Map<Ipv4, String> held = kept.get(network);
             if (held != null) {
                 held.values().removeIf(sandbox::equals);
             }
+            return kept;
         };
     }
 
     /** The sandbox removed with all its endpoints. */
-    static Change sandboxDeleted(String sandbox) {
-        return rows -> rows.byNetwork.values().forEach(held -> held.values().removeIf(sandbox::equals));
+    static UnaryOperator<Map<String, Map<Ipv4, String>>> sandboxDeleted(String sandbox) {
+        return kept -> {
+            kept.values().forEach(held -> held.values().removeIf(sandbox::equals));
+            return kept;
+        };
     }
 
-    static Change networkDeleted(String network) {
-        return rows -> rows.byNetwork.remove(network);
-    }
-
-    /** Changes collected by one transaction. */
-    static List<Change> none() {
-        return new ArrayList<>();
+    static UnaryOperator<Map<String, Map<Ipv4, String>>> networkDeleted(String network) {
+        return kept -> {
+            kept.remove(network);
+            return kept;
+        };
     }
 }

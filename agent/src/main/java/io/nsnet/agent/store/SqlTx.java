@@ -57,12 +57,12 @@ final class SqlTx implements Tx {
     /** The networks version this transaction started from and the one it wrote; null until it changes networks. */
     private String versionBefore;
     private String versionAfter;
-    private UnaryOperator<List<Network>> networkChanges = UnaryOperator.identity();
+    private final Replay<List<Network>> networkChanges = new Replay<>();
     private final PortSandboxRows portRows;
     /** The writer's per-network addresses, and this transaction's changes to endpoints for them; null in readers. */
     private final AddressRows addressRows;
-    private final List<AddressRows.Change> addressChanges = AddressRows.none();
-    private UnaryOperator<List<Sandbox>> sandboxChanges = UnaryOperator.identity();
+    private final Replay<Map<String, Map<Ipv4, String>>> addressChanges = new Replay<>();
+    private final Replay<List<Sandbox>> sandboxChanges = new Replay<>();
 
     SqlTx(Statements c, boolean writable) {
         this(c, writable, new NetworkRows());
@@ -88,11 +88,7 @@ final class SqlTx implements Tx {
 
     /** Records a change of sandboxes, endpoints or ports, to be replayed onto the cached rows at commit. */
     private void changingSandboxes(UnaryOperator<List<Sandbox>> change) {
-        UnaryOperator<List<Sandbox>> before = sandboxChanges;
-        sandboxChanges = r -> {
-            List<Sandbox> mid = before.apply(r);
-            return mid == null ? null : change.apply(mid);
-        };
+        sandboxChanges.add(change);
     }
 
     /** Marks the transaction finished: a {@code Tx} kept beyond its transaction must fail, not write into the next one. */
@@ -203,17 +199,16 @@ final class SqlTx implements Tx {
             versionAfter = java.util.UUID.randomUUID().toString();
             putMeta(NetworkRows.META_VERSION, versionAfter);
         }
-        UnaryOperator<List<Network>> before = networkChanges;
-        networkChanges = r -> change.apply(before.apply(r));
+        networkChanges.add(change);
     }
 
     /** Called by the store once this transaction has committed. */
     void committed() {
         if (versionAfter != null) {
-            rows.committed(versionBefore, versionAfter, networkChanges);
+            rows.committed(versionBefore, versionAfter, networkChanges::applyTo);
         }
         if (portRows != null) {
-            portRows.committed(sandboxChanges);
+            portRows.committed(sandboxChanges::applyTo);
         }
         if (addressRows != null) {
             addressRows.committed(addressChanges);
