@@ -53,16 +53,30 @@ public final class Sysctls {
     }
 
     public void set(String key, String value) {
-        Path p = pathOf(key);
         ns.run(() -> {
-            try {
-                Files.writeString(p, value + "\n", StandardCharsets.US_ASCII);
-            } catch (NoSuchFileException e) {
+            if (!setOnThisThread(key, value)) {
                 throw new SysctlException("sysctl " + key + " does not exist in " + ns);
-            } catch (IOException e) {
-                throw new SysctlException("cannot set " + key + "=" + value + " in " + ns + ": " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * Sets a sysctl of the namespace the calling thread is in, for code already running inside one (such as the
+     * thread that has just made it, before there is a handle to hand work to). Returns false if the key does not
+     * exist (e.g. an IPv6 key on a kernel without IPv6).
+     *
+     * @throws SysctlException if it exists but cannot be written
+     */
+    public static boolean setOnThisThread(String key, String value) {
+        Path p = pathOf(key);
+        try {
+            Files.writeString(p, value + "\n", StandardCharsets.US_ASCII);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new SysctlException("cannot set " + key + "=" + value + ": " + e.getMessage());
+        }
     }
 
     /** Sets the value only if it differs, and returns the previous value. */

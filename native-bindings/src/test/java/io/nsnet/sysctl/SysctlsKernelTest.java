@@ -56,5 +56,16 @@ class SysctlsKernelTest {
         assertThatThrownBy(() -> s.get(Sysctls.interfaceKey("ipv4", "nst-nope", "route_localnet")))
                 .isInstanceOf(Sysctls.SysctlException.class).hasMessageContaining("does not exist");
         assertThatThrownBy(() -> s.get("kernel.hostname")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> s.set(Sysctls.interfaceKey("ipv4", "nst-nope", "route_localnet"), "1"))
+                .isInstanceOf(Sysctls.SysctlException.class).hasMessageContaining("does not exist in");
+    }
+
+    /** From a thread inside the namespace, without a handle: set, and false for a key the kernel does not have. */
+    @Test
+    void setsOnTheCallingThreadsNamespace() {
+        assertThat(ns.call(() -> Sysctls.setOnThisThread("net.ipv6.conf.all.disable_ipv6", "1"))).isTrue();
+        assertThat(observed("/proc/sys/net/ipv6/conf/all/disable_ipv6")).isEqualTo("1");
+        assertThat(ns.call(() -> Sysctls.setOnThisThread(Sysctls.interfaceKey("ipv4", "nst-nope", "forwarding"), "1")))
+                .isFalse();
     }
 }

@@ -1,11 +1,5 @@
 package io.nsnet.agent.sandbox;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +18,7 @@ import io.nsnet.netlink.NetlinkException;
 import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
 import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sysctl.Sysctls;
 
 /**
  * Sandboxes in the kernel: a named namespace (as {@code ip netns add}, so {@code ip netns exec} works) with
@@ -120,17 +115,11 @@ public final class SandboxDriver implements AutoCloseable {
 
     /**
      * Writing {@code all} also sets {@code default}, so links made here later start without IPv6. /proc/sys/net
-     * is the calling thread's namespace: this runs on the thread that made it.
+     * is the calling thread's namespace: this runs on the thread that made it. A kernel without IPv6 has nothing
+     * to turn off.
      */
     private static void disableIpv6() {
-        Path all = Path.of("/proc/sys/net/ipv6/conf/all/disable_ipv6");
-        try {
-            Files.writeString(all, "1\n", StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            // A kernel without IPv6: nothing to turn off.
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot turn IPv6 off in a new sandbox (" + all + "): " + e.getMessage(), e);
-        }
+        Sysctls.setOnThisThread("net.ipv6.conf.all.disable_ipv6", "1");
     }
 
     /** The spare, waiting for it if it is being made; empty if there is none or making it failed. */
