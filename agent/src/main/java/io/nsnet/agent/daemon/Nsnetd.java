@@ -191,7 +191,7 @@ public final class Nsnetd implements Callable<Integer> {
                 store.sandboxes().size(), (System.nanoTime() - t0) / 1_000_000,
                 failures.isEmpty() ? "" : " with " + failures.size() + " failures");
         if (warmupWanted) {
-            new Warmup(cfg, Warmup.sameBackendAs(firewall)).run();
+            new Warmup(cfg, firewall.choice()).run();
         }
         engine.prepare();
         CountDownLatch stop = new CountDownLatch(1);

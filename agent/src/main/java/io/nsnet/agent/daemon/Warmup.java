@@ -61,16 +61,6 @@ final class Warmup {
         this.backend = backend;
     }
 
-    /** The choice that builds the same backend as {@code firewall} in another namespace. */
-    static BackendChoice sameBackendAs(FirewallApplier firewall) {
-        return switch (firewall.backendName()) {
-            case "nftables" -> BackendChoice.NFTABLES;
-            case "libiptc" -> BackendChoice.LIBIPTC;
-            case "legacy" -> BackendChoice.LEGACY;
-            default -> BackendChoice.NFT;
-        };
-    }
-
     /** Runs the warm-up; returns the rounds completed (0 if it could not run). Never throws. */
     int run() {
         byte[] random = new byte[3];

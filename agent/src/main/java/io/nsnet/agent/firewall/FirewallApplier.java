@@ -121,6 +121,23 @@ public final class FirewallApplier {
         return backend != null ? backend.name() : variant.name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * The explicit choice that builds this same backend in another namespace (no detection there: an empty
+     * namespace could detect differently from the host).
+     */
+    public BackendChoice choice() {
+        if (backend instanceof NftBackend) {
+            return BackendChoice.NFTABLES;
+        }
+        if (backend instanceof LibiptcBackend) {
+            return BackendChoice.LIBIPTC;
+        }
+        if (backend != null) {
+            throw new IllegalStateException("no configuration choice builds backend " + backend.name());
+        }
+        return variant == IptablesVariant.LEGACY ? BackendChoice.LEGACY : BackendChoice.NFT;
+    }
+
     public IptablesVariant variant() {
         return variant;
     }

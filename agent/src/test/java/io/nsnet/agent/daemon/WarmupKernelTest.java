@@ -84,6 +84,14 @@ class WarmupKernelTest {
         assertThat(unmarked).extracting(ILoggingEvent::getLoggerName).containsOnly(Warmup.class.getName());
     }
 
+    /** The warm-up builds the daemon's resolved backend, not whatever an empty namespace would detect. */
+    @Test
+    void theInProcessBackendNamesTheChoiceThatRebuildsIt() {
+        var exec = new io.nsnet.agent.firewall.NetnsIptablesExec(host);
+        assertThat(io.nsnet.agent.firewall.FirewallApplier.create(host, exec, BackendChoice.NFTABLES, "NSNET").choice())
+                .isEqualTo(BackendChoice.NFTABLES);
+    }
+
     @Test
     void aPrefixWithNoRoomLeftSkipsTheWarmup() throws Exception {
         String longPrefix = "nst-" + "x".repeat(28); // 32 bytes, the most a prefix may have

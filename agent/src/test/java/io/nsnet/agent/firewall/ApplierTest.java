@@ -62,6 +62,14 @@ class ApplierTest {
         assertThat(fake.save()).isEmpty(); // nft: the emptied tables are dropped too
     }
 
+    /** The explicit choice that rebuilds a process-based applier elsewhere (the warm-up's scratch namespace). */
+    @Test
+    void aProcessApplierNamesTheChoiceThatRebuildsIt() {
+        assertThat(new FirewallApplier(new FakeIptables(), IptablesVariant.NFT, "NSNET").choice()).isEqualTo(BackendChoice.NFT);
+        assertThat(new FirewallApplier(new FakeIptables(), IptablesVariant.LEGACY, "NSNET").choice())
+                .isEqualTo(BackendChoice.LEGACY);
+    }
+
     @Test
     void repeatedApplyRunsNoRestoreAndIncrementalRunsNothing() {
         FakeIptables fake = new FakeIptables();
