@@ -45,6 +45,8 @@ public interface LibC {
 
     int unlink(String path);
 
+    int linkat(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags);
+
     long syscall(long number);
 
     String strerror(int errnum);

@@ -45,6 +45,11 @@ public final class Native {
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
     public static final int O_CLOEXEC = 02000000;
+    public static final int O_WRONLY = 01;
+    /** An unnamed inode in the given directory (__O_TMPFILE | O_DIRECTORY), linkable later with linkat. */
+    public static final int O_TMPFILE = 020200000;
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_FOLLOW = 0x400;
 
     private static final long SYS_GETTID = 186; // x86_64
 

@@ -3,6 +3,7 @@ package io.nsnet.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -81,6 +82,50 @@ class NetNsKernelTest {
         }
         assertThat(NetNs.delete(name)).isTrue();
         assertThat(Observer.netnsList()).doesNotContain(name);
+    }
+
+    /** This process's descriptors on unnamed inodes in /run/netns (shown as "/run/netns/#INODE (deleted)"). */
+    private static long unnamedInodesHeld() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (Exception gone) {
+                    return "";
+                }
+            }).filter(target -> target.startsWith(NetNs.RUN_DIR + "/#")).count();
+        }
+    }
+
+    @Test
+    void theFileForTheNameIsMadeAheadAndLinkedAtNamingOrFreedUnused() throws Exception {
+        String name = "nst-ahead-" + ProcessHandle.current().pid();
+        String taken = "nst-taken-" + ProcessHandle.current().pid();
+        namespaces.adopt(name);
+        long before = unnamedInodesHeld();
+        NetNs.Created<Object> first = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> null).get();
+        NetNs.Created<Object> second = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> null).get();
+        try (NetNs unnamed = first.ns(); NetNs unused = second.ns()) {
+            // Each namespace made ahead holds the inode its name will take, invisible to ip netns list.
+            assertThat(unnamedInodesHeld()).isEqualTo(before + 2);
+            try (NetNs named = unnamed.bindName(name)) {
+                assertThat(unnamedInodesHeld()).isEqualTo(before + 1);
+                assertThat(named.sameAs(unnamed)).isTrue();
+                assertThat(Observer.netnsList()).contains(name);
+                assertThat(NetNs.open(name).sameAs(unnamed)).isTrue();
+            }
+            // A name already taken is refused as an exclusive create would be, and nothing is left half made.
+            namespaces.adopt(taken);
+            NetNs.create(taken).close();
+            assertThatThrownBy(() -> unused.bindName(taken)).isInstanceOf(NamespaceException.class)
+                    .hasMessageContaining("\"" + taken + "\" already exists");
+            assertThat(NetNs.open(taken).sameAs(unused)).isFalse();
+        }
+        // Closing a namespace that was never named frees its inode: no file is left in /run/netns.
+        assertThat(unnamedInodesHeld()).isEqualTo(before);
+        assertThat(NetNs.delete(name)).isTrue();
+        assertThat(NetNs.delete(taken)).isTrue();
+        assertThat(Observer.netnsList()).doesNotContain(name, taken);
     }
 
     @Test
