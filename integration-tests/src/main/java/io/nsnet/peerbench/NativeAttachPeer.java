@@ -43,7 +43,8 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         NetNs.Created<Rtnl> created = Rtnl.createNamespace(namespaces.name("n" + i));
         try (NetNs ns = created.ns(); Rtnl inner = created.value()) {
             inner.links().setUp(inner.links().get("lo").index());
-            hostRtnl.links().add(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex).withUp(true));
+            hostRtnl.links().add(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex).withUp(true)
+                    .withQueues(1));
             int eth0 = inner.links().get("eth0").index();
             inner.links().setUp(eth0);
             inner.addresses().add(eth0, IpPrefix.parse(AttachTool.address(i) + "/16"));

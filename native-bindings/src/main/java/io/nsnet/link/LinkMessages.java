@@ -29,6 +29,7 @@ public final class LinkMessages {
                         .ifinfomsg(Nl.AF_UNSPEC, 0, up, up)
                         .attrString(Nl.IFLA_IFNAME, v.name());
                 common(m, v.mtu(), v.mac());
+                queues(m, v.queues());
                 if (v.masterIndex() != 0) {
                     m.attrU32(Nl.IFLA_MASTER, v.masterIndex());
                 }
@@ -38,6 +39,7 @@ public final class LinkMessages {
                 // VETH_INFO_PEER carries a whole ifinfomsg before the peer's own attributes.
                 m.ifinfomsg(Nl.AF_UNSPEC, 0, 0, 0).attrString(Nl.IFLA_IFNAME, v.peerName());
                 common(m, v.mtu(), v.peerMac());
+                queues(m, v.queues());
                 if (v.peerNs() != null) {
                     m.attrU32(Nl.IFLA_NET_NS_FD, v.peerNs().fd());
                 }
@@ -58,6 +60,12 @@ public final class LinkMessages {
         }
         if (mac != null) {
             m.attr(Nl.IFLA_ADDRESS, mac.bytes());
+        }
+    }
+
+    private static void queues(NlMsgBuilder m, int queues) {
+        if (queues != 0) {
+            m.attrU32(Nl.IFLA_NUM_TX_QUEUES, queues).attrU32(Nl.IFLA_NUM_RX_QUEUES, queues);
         }
     }
 

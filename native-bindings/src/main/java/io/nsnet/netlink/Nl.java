@@ -74,6 +74,8 @@ public final class Nl {
     public static final int IFLA_NET_NS_PID = 19;
     public static final int IFLA_NET_NS_FD = 28;
     public static final int IFLA_EXT_MASK = 29;
+    public static final int IFLA_NUM_TX_QUEUES = 31;
+    public static final int IFLA_NUM_RX_QUEUES = 32;
     public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_IFALIAS = 20;

@@ -134,6 +134,21 @@ class LinkOpsKernelTest {
         assertThat(made.kind()).isEqualTo(new LinkKind.Veth());
     }
 
+    @Test
+    void vethQueuesAreSetOnBothEndsOrLeftToTheKernel() {
+        NetNs other = namespaces.create("peer");
+        rtnl.links().add(LinkSpec.Veth.pair("vethnst4", "eth0", other).withQueues(1));
+        rtnl.links().add(LinkSpec.Veth.pair("vethnst5", "eth1", other));
+        for (JsonNode one : java.util.List.of(Observer.link(host.name(), "vethnst4"), Observer.link(other.name(), "eth0"))) {
+            assertThat(one.path("num_tx_queues").asInt()).isEqualTo(1);
+            assertThat(one.path("num_rx_queues").asInt()).isEqualTo(1);
+        }
+        // Without it the kernel allocates one queue per possible CPU (and keeps one active).
+        int possible = Observer.possibleCpus();
+        assertThat(Observer.link(host.name(), "vethnst5").path("num_tx_queues").asInt()).isEqualTo(possible);
+        assertThat(Observer.link(other.name(), "eth1").path("num_rx_queues").asInt()).isEqualTo(possible);
+    }
+
     /** The host end of a sandbox's veth is marked and set up in one write, in order: alias, hairpin, up. */
     @Test
     void aliasHairpinAndUpInOneBatch() {

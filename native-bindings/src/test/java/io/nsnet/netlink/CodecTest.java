@@ -69,6 +69,29 @@ class CodecTest {
     }
 
     @Test
+    void vethQueuesGoToBothEnds() {
+        byte[] wire = LinkMessages.create(LinkSpec.Veth.pair("v0", "v1", null).withQueues(1)).toBytes(3);
+        assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(
+                "68000000 1000 0006 03000000 00000000"          // len 104, seq 3
+                + "00 00 0000 00000000 00000000 00000000"       // ifinfomsg
+                + "0700 0300 763000 00"                         // IFLA_IFNAME "v0\0" + pad
+                + "0800 1f00 01000000"                          // IFLA_NUM_TX_QUEUES 1
+                + "0800 2000 01000000"                          // IFLA_NUM_RX_QUEUES 1
+                + "4000 1280"                                   // IFLA_LINKINFO, 64 bytes
+                + "  0900 0100 7665746800 000000"               //   IFLA_INFO_KIND "veth\0" + pad
+                + "  3000 0280"                                 //   IFLA_INFO_DATA, 48 bytes
+                + "    2c00 0180"                               //     VETH_INFO_PEER, 44 bytes
+                + "      00 00 0000 00000000 00000000 00000000" //       the peer's ifinfomsg
+                + "      0700 0300 763100 00"                   //       IFLA_IFNAME "v1\0"
+                + "      0800 1f00 01000000"                    //       IFLA_NUM_TX_QUEUES 1
+                + "      0800 2000 01000000")));                //       IFLA_NUM_RX_QUEUES 1
+        assertThatThrownBy(() -> LinkSpec.Veth.pair("v0", "v1", null).withQueues(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("veth queues 0");
+        assertThatThrownBy(() -> LinkSpec.Veth.pair("v0", "v1", null).withQueues(4097))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range 1-4096");
+    }
+
+    @Test
     void addressAndRouteRequests() {
         byte[] addr = AddrMessages.add(3, IpPrefix.parse("10.0.0.2/24")).toBytes(2);
         assertThat(HEX.formatHex(addr)).isEqualTo(HEX.formatHex(hex(

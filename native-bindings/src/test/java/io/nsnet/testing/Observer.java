@@ -76,4 +76,19 @@ public final class Observer {
         }
         return names;
     }
+
+    /** How many CPUs the kernel counts as possible (/sys/devices/system/cpu/possible, e.g. "0-1" or "0,2-3"). */
+    public static int possibleCpus() {
+        try {
+            int n = 0;
+            for (String range : java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/possible"))
+                    .strip().split(",")) {
+                String[] ends = range.split("-");
+                n += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return n;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read the possible CPUs", e);
+        }
+    }
 }

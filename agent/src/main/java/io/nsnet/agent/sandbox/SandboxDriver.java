@@ -187,7 +187,11 @@ public final class SandboxDriver implements AutoCloseable {
     public void attach(Handle sandbox, String sandboxId, Endpoint ep, Network net, int bridgeIndex, boolean defaultRoute) {
         LinkSpec.Veth spec = LinkSpec.Veth.pair(ep.hostVeth(), ep.ifname(), sandbox.ns())
                 .withMtu(net.mtu()).withMaster(bridgeIndex)
-                .withPeerMac(MacAddress.parse(ep.mac().toString()));
+                .withPeerMac(MacAddress.parse(ep.mac().toString()))
+                // One queue each, the one queue the kernel's default leaves active: by default it allocates
+                // one per possible CPU and then cuts the active count to one on each end, and each cut waits
+                // for an RCU grace period under RTNL (two per attach; measured ~0.1 ms per pair back to back).
+                .withQueues(1);
         // The kernel's echo of the new link gives both ends' indexes: no lookups on either side.
         Link made = host.links().addAndGet(spec);
         int hostIndex = made.index();

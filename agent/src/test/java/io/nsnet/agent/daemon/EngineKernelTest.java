@@ -197,7 +197,8 @@ class EngineKernelTest {
     /**
      * As Docker 20.10 leaves a container on an IPv4-only network (reference dump 08: no inet6 inside): no IPv6 in
      * the sandbox, on the namespace made inline and on the one made ahead, for eth0 and for a later eth1. The host
-     * ends are marked, on the bridge and up with carrier, although the mark is now set before they come up.
+     * ends are marked, on the bridge and up with carrier, although the mark is now set before they come up. Both
+     * ends have one queue each way.
      */
     @Test
     void sandboxesHaveNoIpv6AndTheirHostEndsAreMarkedBridgePorts() {
@@ -213,6 +214,9 @@ class EngineKernelTest {
             assertThat(Observer.run("ip", "netns", "exec", ns, "cat", "/proc/sys/net/ipv6/conf/all/disable_ipv6",
                     "/proc/sys/net/ipv6/conf/default/disable_ipv6")).isEqualTo("1\n1\n");
             assertThat(Observer.run("ip", "-n", ns, "-4", "addr", "show", "dev", "eth0")).contains(sandboxIp(s, 0) + "/");
+            // One TX and RX queue, the one the kernel's default keeps active, without its two RCU waits per veth.
+            assertThat(Observer.link(ns, "eth0").path("num_tx_queues").asInt()).isEqualTo(1);
+            assertThat(Observer.link(ns, "eth0").path("num_rx_queues").asInt()).isEqualTo(1);
         }
         List<String> veths = Observer.linkNames(host.name()).stream().filter(n -> n.startsWith("veth")).toList();
         assertThat(veths).hasSize(3);
@@ -221,6 +225,7 @@ class EngineKernelTest {
             assertThat(link.path("ifalias").asText()).startsWith(io.nsnet.agent.sandbox.SandboxDriver.ALIAS_PREFIX);
             assertThat(link.path("master").asText()).isIn("nstbr0", "nstv4");
             assertThat(link.path("operstate").asText()).isEqualTo("UP");
+            assertThat(link.path("num_tx_queues").asInt()).isEqualTo(1);
         }
         // The ends are the sandboxes' own, each found again by its mark after a restart.
         daemon.close();
