@@ -3,7 +3,7 @@
 # in one run (io.nsnet.peerbench.PeerBench). Installs the peers from Debian packages if missing, builds nsnet if
 # needed, and writes bench/results/RESULTS.md, one CSV and one PNG per operation. Everything runs inside
 # throwaway namespaces nst-pb<tag>-… (dockerd too), removed at the end even on failure. Run as root.
-#   scripts/bench.sh            full run (~6 min on 2 cores)
+#   scripts/bench.sh            full run (~9 min on 2 cores)
 #   scripts/bench.sh --quick    smoke run of every path (~2 min), into bench/results-quick
 # Extra: --daemon-jvm-opts "…" replaces nsnetd's JVM flags (e.g. add -XX:StartFlightRecording=filename=/tmp/d.jfr).
 set -euo pipefail

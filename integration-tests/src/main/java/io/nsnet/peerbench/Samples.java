@@ -12,9 +12,23 @@ import java.util.function.IntConsumer;
 /** Every timed operation of the run, in order, with the helper that times one. */
 final class Samples {
     private final List<Sample> all = new ArrayList<>();
+    private final long settleMs;
+
+    /**
+     * Every timed operation starts {@code settleMs} after whatever ran before it. Tools alternate operation by
+     * operation, and much of a tool's kernel work finishes after its call returns: RCU callbacks, namespace
+     * cleanup, kworkers, a daemon's own work ahead of the next request. On 2 CPUs that work otherwise runs inside
+     * the next tool's timing, and it grows with N for the peers that keep more state (measured: nsnet's attach
+     * grew 3.3 → 5.2 ms over N=1…500 right behind the peers, 3.4 → 4.0 ms with a 20 ms pause, and the same daemon
+     * placed second, right behind nsnetd's own work, measured 5.0 ms instead of 3.2).
+     */
+    Samples(long settleMs) {
+        this.settleMs = settleMs;
+    }
 
     /** Times {@code work} for tool's operation at scale x; CPU from the tool's own clock around it. */
     Sample time(String tool, String op, int x, java.util.function.DoubleSupplier cpu, Runnable work) {
+        settle();
         double c0 = cpu.getAsDouble();
         long t0 = System.nanoTime();
         work.run();
@@ -23,6 +37,17 @@ final class Samples {
         Sample s = new Sample(tool, op, x, (t1 - t0) / 1e6, c1 - c0);
         all.add(s);
         return s;
+    }
+
+    private void settle() {
+        if (settleMs > 0) {
+            try {
+                Thread.sleep(settleMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     void add(Sample s) {
