@@ -72,7 +72,7 @@ class CodecTest {
     void vethQueuesGoToBothEnds() {
         byte[] wire = LinkMessages.create(LinkSpec.Veth.pair("v0", "v1", null).withQueues(1)).toBytes(3);
         assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(
-                "68000000 1000 0006 03000000 00000000"          // len 104, seq 3
+                "78000000 1000 0006 03000000 00000000"          // len 120, seq 3
                 + "00 00 0000 00000000 00000000 00000000"       // ifinfomsg
                 + "0700 0300 763000 00"                         // IFLA_IFNAME "v0\0" + pad
                 + "0800 1f00 01000000"                          // IFLA_NUM_TX_QUEUES 1
