@@ -205,12 +205,16 @@ public final class NetNs implements AutoCloseable {
 
     /**
      * An unnamed inode in /run/netns, to become the namespace's name later, or -1 where O_TMPFILE is not
-     * supported (naming then creates the file). The directory is made a mount first: a link must stay on
+     * supported or /run/netns cannot be prepared now (naming then creates the file). The directory is made a mount first: a link must stay on
      * the mount the inode was opened through. It is freed with its descriptor if it is never linked, so a
      * namespace dropped unnamed, or a process that dies, leaves no file behind.
      */
     private static int unnamedMountPoint(LibC c, NsExecutor executor) {
-        executor.prepareRunDirOnce(() -> prepareRunDir(c));
+        try {
+            executor.prepareRunDirOnce(() -> prepareRunDir(c));
+        } catch (RuntimeException e) {
+            return -1; // naming will try again and report it: the namespace itself is fine
+        }
         int fd = c.open(RUN_DIR.toString(), Native.O_TMPFILE | Native.O_WRONLY | Native.O_CLOEXEC, 0);
         return fd >= 0 ? fd : -1;
     }
