@@ -26,6 +26,7 @@ import io.nsnet.libc.Native;
  * create a worker from a thread that is itself inside some other namespace.
  */
 public final class NsExecutor implements AutoCloseable {
+    private static final java.nio.file.Path THREAD_NS = java.nio.file.Path.of("/proc/thread-self/ns/net");
     private final LibC libc = Native.libc();
     private final int homeFd;
     private final NsId homeId;
@@ -71,9 +72,42 @@ public final class NsExecutor implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} inside {@code ns} and returns its result; exceptions of the task are rethrown. */
+    /**
+     * Runs {@code task} inside {@code ns} and returns its result; exceptions of the task are rethrown. A thread
+     * that is already inside {@code ns} runs the task itself, without a hand-off and two setns calls: nsnetd
+     * managing the namespace it runs in (no --host-netns) opens a socket in it for every proxied connection.
+     * Tasks given here must leave their thread in the namespace they ran in (those that may not, such as an
+     * unshare, go through {@link #callAtHome}); one that moves the caller's thread is moved back.
+     */
     public <T> T call(NetNs ns, Callable<T> task) {
-        return call(ns.fd(), ns.toString(), task);
+        if (!inside(ns)) {
+            return call(ns.fd(), ns.toString(), task);
+        }
+        try {
+            return task.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new NamespaceException("task in " + ns + " failed: " + e.getMessage(), e);
+        } finally {
+            if (!inside(ns) && libc.setns(ns.fd(), Native.CLONE_NEWNET) != 0) {
+                throw new IllegalStateException("a task moved the calling thread out of " + ns
+                        + " and it could not go back: errno " + Native.errno());
+            }
+        }
+    }
+
+    /**
+     * Whether the calling thread is in {@code ns}: one readlink of /proc/thread-self/ns/net ("net:[INODE]"; all
+     * namespaces share nsfs, so the inode names one), a few times cheaper than a stat through NIO.
+     */
+    private static boolean inside(NetNs ns) {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(THREAD_NS).toString();
+            return link.equals("net:[" + ns.id().ino() + "]");
+        } catch (java.io.IOException e) {
+            return false; // no /proc: hand the task to a worker, which does not need to know
+        }
     }
 
     /** Runs {@code task} on a worker in the home namespace; the task may move its thread (e.g. unshare). */

@@ -173,6 +173,29 @@ class NetNsKernelTest {
     }
 
     @Test
+    void aThreadAlreadyInsideRunsTheTaskItself() throws Exception {
+        NetNs a = namespaces.create("own");
+        try (NetNs home = NetNs.home()) {
+            Thread me = Thread.currentThread();
+            assertThat(home.call(Thread::currentThread)).isSameAs(me);
+            // A worker inside a runs a's tasks itself, and still hands home's to another worker.
+            assertThat(a.call(() -> a.call(Thread::currentThread) == Thread.currentThread())).isTrue();
+            assertThat(a.call(() -> home.call(Thread::currentThread) != Thread.currentThread())).isTrue();
+            assertThat(a.call(() -> home.call(NetNsKernelTest::threadNs))).isEqualTo(home.id());
+            // Exceptions come out as they do from a worker.
+            assertThatThrownBy(() -> home.call(() -> {
+                throw new java.io.IOException("boom");
+            })).isInstanceOf(NamespaceException.class).hasMessageContaining("failed: boom");
+            assertThatThrownBy(() -> home.call(() -> {
+                throw new IllegalArgumentException("plain");
+            })).isExactlyInstanceOf(IllegalArgumentException.class);
+            // A task that moves the caller's thread elsewhere is moved back.
+            home.run(() -> io.nsnet.libc.Native.libc().setns(a.fd(), io.nsnet.libc.Native.CLONE_NEWNET));
+            assertThat(threadNs()).isEqualTo(home.id());
+        }
+    }
+
+    @Test
     void aThreadStartedInsideANamespaceInheritsIt() throws Exception {
         // The pitfall the executor guards against: threads inherit their creator's namespace.
         NetNs a = namespaces.create("inh");
