@@ -2,11 +2,9 @@ package io.nsnet.agent.firewall;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Everything the firewall needs to know, independent of the daemon's own domain model. Lists are ordered by
@@ -50,12 +48,6 @@ public record FirewallState(String chainPrefix, boolean userlandProxy, List<Netw
 
     public ChainNames chains() {
         return new ChainNames(chainPrefix);
-    }
-
-    public Set<String> bridges() {
-        Set<String> out = new HashSet<>();
-        networks.forEach(n -> out.add(n.bridge()));
-        return out;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.nsnet.agent.firewall.model.Rule;
 import io.nsnet.agent.firewall.model.RuleSpec;
 import io.nsnet.agent.firewall.model.Target;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -74,10 +73,6 @@ public final class Ownership {
         String spec = r.spec();
         return spec.equals(s.conntrack().spec()) || spec.equals(s.outgoing().spec()) || spec.equals(s.iccAccept().spec())
                 || spec.equals(s.iccDrop().spec()) || spec.equals(s.localMasq().spec());
-    }
-
-    public Set<String> bridges() {
-        return Set.copyOf(byBridge.keySet());
     }
 
     public boolean isNsnet(Rule rule) {
