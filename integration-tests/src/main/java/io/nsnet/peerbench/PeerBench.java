@@ -546,7 +546,8 @@ public final class PeerBench {
                 + "dockerd's own process (their reaped iptables helpers included), the bench's reaped children for "
                 + "process-based peers. Every timed operation starts " + scale.settleMs() + " ms after the one before "
                 + "it, so that one tool's deferred kernel work (RCU callbacks, namespace cleanup, a daemon's work ahead "
-                + "of its next request) is not timed as the next tool's. Scale: networks k ∈ " + scale.kPoints() + " with " + scale.samplesPerK()
+                + "of its next request) is not timed as the next tool's. Scale: networks k ∈ " + scale.kPoints()
+                + " with " + scale.samplesPerK()
                 + " create+delete samples at each checkpoint, every nsnet and floor create from 0 to " + maxK
                 + " timed while filling, dockerd filled and sampled only up to k=" + scale.dockerMaxK()
                 + " (nothing extrapolated); sandboxes N = 1…" + n + ", every attach and detach timed for every tool. "
