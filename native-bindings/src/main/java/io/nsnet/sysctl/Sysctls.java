@@ -54,7 +54,13 @@ public final class Sysctls {
 
     public void set(String key, String value) {
         ns.run(() -> {
-            if (!setOnThisThread(key, value)) {
+            boolean exists;
+            try {
+                exists = setOnThisThread(key, value);
+            } catch (SysctlException e) {
+                throw new SysctlException(e.getMessage() + " (in " + ns + ")");
+            }
+            if (!exists) {
                 throw new SysctlException("sysctl " + key + " does not exist in " + ns);
             }
         });

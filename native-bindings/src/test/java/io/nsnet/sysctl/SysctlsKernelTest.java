@@ -58,6 +58,10 @@ class SysctlsKernelTest {
         assertThatThrownBy(() -> s.get("kernel.hostname")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> s.set(Sysctls.interfaceKey("ipv4", "nst-nope", "route_localnet"), "1"))
                 .isInstanceOf(Sysctls.SysctlException.class).hasMessageContaining("does not exist in");
+        // A value the kernel refuses names the key, the value and the namespace.
+        assertThatThrownBy(() -> s.set("net.ipv4.ip_forward", "maybe"))
+                .isInstanceOf(Sysctls.SysctlException.class)
+                .hasMessageContaining("net.ipv4.ip_forward=maybe").hasMessageContaining("(in " + ns + ")");
     }
 
     /** From a thread inside the namespace, without a handle: set, and false for a key the kernel does not have. */
