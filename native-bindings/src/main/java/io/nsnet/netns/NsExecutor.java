@@ -83,17 +83,30 @@ public final class NsExecutor implements AutoCloseable {
         if (!inside(ns)) {
             return call(ns.fd(), ns.toString(), task);
         }
+        T result;
         try {
-            return task.call();
+            result = task.call();
         } catch (RuntimeException | Error e) {
+            comeBack(ns, e);
             throw e;
         } catch (Exception e) {
-            throw new NamespaceException("task in " + ns + " failed: " + e.getMessage(), e);
-        } finally {
-            if (!inside(ns) && libc.setns(ns.fd(), Native.CLONE_NEWNET) != 0) {
-                throw new IllegalStateException("a task moved the calling thread out of " + ns
-                        + " and it could not go back: errno " + Native.errno());
+            NamespaceException wrapped = new NamespaceException("task in " + ns + " failed: " + e.getMessage(), e);
+            comeBack(ns, wrapped);
+            throw wrapped;
+        }
+        comeBack(ns, null);
+        return result;
+    }
+
+    /** Puts back into {@code ns} a caller's thread that a task run inline moved; the task's failure stays attached. */
+    private void comeBack(NetNs ns, Throwable failure) {
+        if (!inside(ns) && libc.setns(ns.fd(), Native.CLONE_NEWNET) != 0) {
+            IllegalStateException stuck = new IllegalStateException("a task moved the calling thread out of " + ns
+                    + " and it could not go back: errno " + Native.errno());
+            if (failure != null) {
+                stuck.addSuppressed(failure);
             }
+            throw stuck;
         }
     }
 
