@@ -28,7 +28,8 @@ import io.nsnet.netns.NetNs;
  *   <li>Objects left {@code creating} were never acknowledged: their kernel objects are removed and their rows
  *       dropped. Objects left {@code deleting} were being removed: the removal is finished.</li>
  *   <li>{@code ready} objects get whatever they miss recreated: bridge, address, namespace, veth, master,
- *       published ports.</li>
+ *       published ports. That includes a network whose create crashed before it was answered (its row is
+ *       committed ready ahead of its bridge and rules): it is rolled forward.</li>
  *   <li>Kernel objects that carry nsnet's mark (bridge and veth aliases) or the sandbox prefix (namespaces) but
  *       belong to no stored object are removed. Nothing else is touched.</li>
  *   <li>The firewall is applied from the live ruleset (diff first: nothing changes when nothing differs), with

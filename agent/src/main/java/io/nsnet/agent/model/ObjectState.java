@@ -11,7 +11,11 @@ import java.util.Locale;
  *   <li><b>Create:</b> in one store transaction validate, allocate (subnet/address/names) and insert the row as
  *       {@link #CREATING}. That commit reserves the resources, so a concurrent request can never get the same
  *       subnet or address. Then make the kernel changes (bridge, veth, netns, rules). Then flip the row to
- *       {@link #READY} in a second transaction, and only then acknowledge the client.</li>
+ *       {@link #READY} in a second transaction, and only then acknowledge the client. Networks take a shortcut:
+ *       their row is committed {@link #READY} straight away, made durable while the bridge and rules are made,
+ *       and hidden from readers until the client is answered (see
+ *       {@link io.nsnet.agent.store.StateStore#writeAhead}); after a crash such a create is rolled forward like
+ *       any ready object.</li>
  *   <li><b>Delete:</b> flip the row to {@link #DELETING} (durable), tear down the kernel objects, delete the row
  *       in a final transaction, then acknowledge. Until the row is gone its subnet/address/names stay reserved,
  *       so nothing new can collide with kernel objects that may still exist.</li>

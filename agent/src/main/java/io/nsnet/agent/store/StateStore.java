@@ -57,7 +57,8 @@ import org.sqlite.SQLiteException;
  * <h2>Crash safety of kernel changes</h2>
  * The store only makes the <i>records</i> atomic. Multi-step kernel changes are made crash safe by the intent
  * states of {@link io.nsnet.agent.model.ObjectState}: a row is committed as {@code creating} or {@code deleting}
- * before the kernel is touched, and reconcile finishes or rolls back whatever it finds in those states.
+ * before the kernel is touched, and reconcile finishes or rolls back whatever it finds in those states. A row
+ * may also be committed {@code ready} ahead of its kernel work ({@link #writeAhead}); reconcile then completes it.
  */
 public final class StateStore implements AutoCloseable {
 
@@ -78,10 +79,12 @@ public final class StateStore implements AutoCloseable {
     /** Guarded by {@link #writeLock}. */
     private final AddressRows addressRows = new AddressRows();
     private final BlockingQueue<Statements> readers;
+    private final WalSync walSync;
     private volatile boolean closed;
 
     private StateStore(Path dbFile, FileChannel lockChannel, Statements writer, List<Statements> readers) {
         this.dbFile = dbFile;
+        this.walSync = new WalSync(dbFile);
         this.lockChannel = lockChannel;
         this.writer = writer;
         this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
@@ -235,6 +238,26 @@ public final class StateStore implements AutoCloseable {
      */
     public <T> T writeIntent(Function<Tx, T> work) {
         return write(work, false);
+    }
+
+    /**
+     * Commits {@code work} now and makes it durable in the background: for a row that records kernel work about to
+     * be done (a network or sandbox committed {@code ready} before its bridge or namespace exists), so that the
+     * fsync overlaps that work instead of following it. The caller answers only after
+     * {@link AheadCommit#awaitDurable()}. On this machine's disk that takes one fsync (~0.5 ms) off every create.
+     *
+     * <p>Why that is safe: a process crash loses nothing (the commit is in the WAL file), and reconcile finishes
+     * the kernel work for a {@code ready} row; a power loss may lose the row, but then the kernel objects are gone
+     * too, and nothing was acknowledged. The commit is durable before {@code awaitDurable} returns, because the
+     * sync starts after it.
+     */
+    public <T> AheadCommit<T> writeAhead(Function<Tx, T> work) {
+        T value = write(work, false);
+        try {
+            return new AheadCommit<>(value, walSync.start());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new StoreException("state store is closed", e);
+        }
     }
 
     private <T> T write(Function<Tx, T> work, boolean durable) {
@@ -422,6 +445,7 @@ public final class StateStore implements AutoCloseable {
                 return;
             }
             closed = true;
+            walSync.close();
             writer.close();
             for (int i = 0; i < READERS; i++) {
                 try {

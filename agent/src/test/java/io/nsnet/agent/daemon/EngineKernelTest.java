@@ -317,6 +317,27 @@ class EngineKernelTest {
     }
 
     @Test
+    void aNetworkCreateCutShortBeforeItsAnswerIsCompletedAtTheNextStart() {
+        // A network's row is committed ready ahead of its bridge and rules: a crash right after that commit
+        // leaves the row and nothing in the kernel. Simulated by writing such a row while the daemon is down.
+        daemon = new Daemon(true);
+        daemon.close();
+        try (StateStore store = StateStore.open(stateDir)) {
+            store.update(tx -> tx.insertNetwork(new io.nsnet.agent.model.Network("cut",
+                    io.nsnet.agent.model.Fixtures.id(42), "nstcut0", io.nsnet.agent.model.Cidr.parse("10.78.0.0/24"),
+                    io.nsnet.agent.model.Ipv4.parse("10.78.0.1"), java.util.Optional.empty(), false, true, true, 1500,
+                    tx.nextSequence(), java.time.Instant.now(), false, ObjectState.READY)));
+        }
+        assertThat(Observer.link(host.name(), "nstcut0")).isNull();
+
+        daemon = new Daemon(true);
+        assertThat(daemon.engine.inspectNetwork("cut").bridge()).isEqualTo("nstcut0");
+        assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "nstcut0")).contains("10.78.0.1/24");
+        assertThat(save()).contains("-A NSNET-ISOLATION-STAGE-2 -o nstcut0 -j DROP")
+                .contains("-A POSTROUTING -s 10.78.0.0/24 ! -o nstcut0 -j MASQUERADE");
+    }
+
+    @Test
     void reconcileRollsBackUnacknowledgedWorkAndRemovesOrphans() {
         daemon = new Daemon(true);
         daemon.engine.createNetwork(new NetworkCreateRequest("keep", null, null, null, null, null, null, null, null));

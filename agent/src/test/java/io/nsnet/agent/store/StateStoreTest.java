@@ -78,6 +78,25 @@ class StateStoreTest {
     }
 
     @Test
+    void aCommitMadeAheadIsVisibleAtOnceAndWaitsForItsSyncOnlyWhenAsked() {
+        AheadCommit<Network> ahead = store.writeAhead(tx -> {
+            Network n = network(tx, "a", "10.0.0.0/24");
+            tx.insertNetwork(n);
+            return n;
+        });
+        // Committed (to the WAL, without fsync) before writeAhead returns: readers see it straight away.
+        assertThat(names(store.networks())).containsExactly("a");
+        assertThat(dir.resolve("nsnet.db-wal")).exists();
+        assertThat(ahead.awaitDurable()).isSameAs(ahead.value());
+        // The writer is back to synchronous=FULL for the next ordinary commit.
+        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+
+        store.close();
+        assertThatThrownBy(() -> store.writeAhead(tx -> null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void nestedUpdatesAndEscapedTransactionsAreRefused() {
         assertThatThrownBy(() -> store.update(tx -> store.update(inner -> inner.putMeta("k", "v"))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside another update");

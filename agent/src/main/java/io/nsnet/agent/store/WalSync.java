@@ -1,0 +1,72 @@
+package io.nsnet.agent.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Makes commits made with {@code synchronous=NORMAL} durable from a thread of its own: one fdatasync of the
+ * database's write-ahead log, which is all SQLite itself does at a {@code synchronous=FULL} commit in WAL mode (a
+ * commit only appends to the log; checkpoints sync on their own). The point is when: the daemon can wait for the
+ * disk while the kernel work a commit records runs, instead of after it.
+ */
+final class WalSync implements AutoCloseable {
+
+    private final Path wal;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "nsnet-store-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The log as last opened, and its inode; only used on {@link #thread}. */
+    private FileChannel channel;
+    private Object inode;
+
+    WalSync(Path db) {
+        this.wal = db.resolveSibling(db.getFileName() + "-wal");
+    }
+
+    /** Starts a sync; what was committed before this call is on disk when the future completes. */
+    Future<Void> start() {
+        return thread.submit(() -> {
+            sync();
+            return null;
+        });
+    }
+
+    private void sync() throws IOException {
+        // SQLite deletes and recreates the log only when its last connection closes, which the store never does
+        // while open; checked anyway, since syncing a stale descriptor would make nothing durable and say so.
+        Object now = Files.getAttribute(wal, "unix:ino");
+        if (channel == null || !now.equals(inode)) {
+            if (channel != null) {
+                channel.close();
+            }
+            channel = FileChannel.open(wal, StandardOpenOption.READ);
+            inode = now;
+        }
+        channel.force(false);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown(); // syncs already started still run
+        try {
+            thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Closing at shutdown: nothing to do with a second error.
+            }
+        }
+    }
+}
