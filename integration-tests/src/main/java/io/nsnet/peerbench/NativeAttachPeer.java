@@ -6,13 +6,18 @@ import io.nsnet.link.LinkSpec;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.route.Route;
+import io.nsnet.sysctl.Sysctls;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * The kernel floor without any process or daemon: nsnet's native layer called in the bench's own JVM (rtnetlink
- * through JNR, as in AttachBench) doing exactly the kernel work of an attach: a named namespace with lo up, a
- * veth with its peer created inside as eth0, the host end on the bridge and up, eth0 up with its address, and
- * the default route. Detach deletes the host end, then the namespace, as nsnetd does (returning once the kernel
- * has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its API, store and bookkeeping.
+ * through JNR, as in AttachBench) doing exactly the kernel work of an attach, the way nsnetd does it: the namespace
+ * is made ahead, between operations (IPv6 off, lo up, its netlink socket open) and only named in the operation;
+ * then a veth with its peer created inside as eth0 (one queue each), the host end on the bridge and up, eth0 up
+ * with its address, and the default route. Detach deletes the host end, then the namespace, as nsnetd does
+ * (returning once the kernel has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its
+ * API, store and bookkeeping.
  */
 final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private static final String BRIDGE = "nabr0";
@@ -21,6 +26,8 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private final Rtnl hostRtnl;
     private final int bridgeIndex;
     private final LinkRemover remover;
+    /** The next attach's namespace, made in the background after the previous operation (as nsnetd's spare). */
+    private Future<NetNs.Created<Rtnl>> spare;
 
     NativeAttachPeer(String hostNs, Namespaces namespaces) {
         this.namespaces = namespaces;
@@ -31,6 +38,34 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         hostRtnl.addresses().add(bridgeIndex, IpPrefix.parse("10.0.0.1/16"));
         hostRtnl.links().setUp(bridgeIndex);
         remover = new LinkRemover(host, 4);
+        spare = makeSpare();
+    }
+
+    private static Future<NetNs.Created<Rtnl>> makeSpare() {
+        return NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
+            Sysctls.setOnThisThread("net.ipv6.conf.all.disable_ipv6", "1");
+            Rtnl r = Rtnl.openForRequests();
+            try {
+                r.links().setUp(r.links().get("lo").index());
+                return r;
+            } catch (RuntimeException e) {
+                r.close();
+                throw e;
+            }
+        });
+    }
+
+    private NetNs.Created<Rtnl> takeSpare() {
+        try {
+            return spare.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot make a namespace: " + e.getCause(), e.getCause());
+        } finally {
+            spare = null;
+        }
     }
 
     @Override
@@ -40,15 +75,16 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void attach(int i, boolean port) {
-        NetNs.Created<Rtnl> created = Rtnl.createNamespace(namespaces.name("n" + i));
-        try (NetNs ns = created.ns(); Rtnl inner = created.value()) {
-            inner.links().setUp(inner.links().get("lo").index());
+        NetNs.Created<Rtnl> made = takeSpare();
+        try (NetNs unnamed = made.ns(); Rtnl inner = made.value(); NetNs ns = unnamed.bindName(namespaces.name("n" + i))) {
             hostRtnl.links().add(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex).withUp(true)
                     .withQueues(1));
             int eth0 = inner.links().get("eth0").index();
             inner.links().setUp(eth0);
             inner.addresses().add(eth0, IpPrefix.parse(AttachTool.address(i) + "/16"));
             inner.routes().add(Route.defaultVia(IpPrefix.literal("10.0.0.1"), eth0));
+        } finally {
+            spare = makeSpare(); // runs while the bench waits before its next operation
         }
     }
 
@@ -65,6 +101,11 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void close() {
+        if (spare != null) {
+            NetNs.Created<Rtnl> left = takeSpare();
+            left.value().close();
+            left.ns().close();
+        }
         remover.close();
         hostRtnl.close();
         host.close();

@@ -41,6 +41,15 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         this.socket = work.resolve("nsnetd.sock");
         this.log = work.resolve("nsnetd.log");
         List<String> cmd = new ArrayList<>();
+        // Started inside its throwaway host namespace, as systemd starts nsnetd in the host's: its threads are then
+        // already where its host-side calls go (a published port's socket, sysctls), which run on the calling
+        // thread instead of being handed to a thread inside the namespace. --host-netns still names it, so that
+        // nothing depends on where it was started. nsenter (util-linux) only enters the network namespace and
+        // execs, so the PID stays the daemon's.
+        Path nsenter = Path.of("/usr/bin/nsenter");
+        if (Files.isExecutable(nsenter)) {
+            cmd.addAll(List.of(nsenter.toString(), "--net=/run/netns/" + hostNs, "--"));
+        }
         Path launcher = repo.resolve("bin/nsnetd");
         if (Files.isExecutable(launcher)) {
             // The real launcher, so RSS and start-up are what users get; it execs java, so the PID is the JVM's.
