@@ -194,10 +194,16 @@ public final class Engine implements NsnetService, AutoCloseable {
             SubnetAllocation a = allocator.allocate(req, existing, routes, tx.lastPoolIndex());
             String id = names.newId();
             String bridge = bridgeName != null ? bridgeName : Names.bridgeNameFor(id);
-            existing.stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
-                throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
-            });
-            bridges.checkNameFree(bridge, id);
+            if (bridgeName != null) {
+                // A name of the user's choosing is checked here, for a clear refusal before anything is made. A
+                // generated one (from a fresh random id) is left to the store's unique index and to the bridge's
+                // exclusive create (BridgeDriver.create), which refuses a taken name just as well: at 1000
+                // networks the scan and the kernel lookup were 0.1-0.15 ms of every create.
+                existing.stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
+                    throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
+                });
+                bridges.checkNameFree(bridge, id);
+            }
             Network created = new Network(req.networkName(), id, bridge, a.subnet(), a.gateway(), a.ipRange(),
                     internal, icc, masquerade, mtu, tx.nextSequence(), Instant.now(), isDefault, ObjectState.READY);
             tx.insertNetwork(created);
@@ -232,7 +238,7 @@ public final class Engine implements NsnetService, AutoCloseable {
      */
     private void makeBridgeAndRules(Network n) {
         FirewallState state = firewallState();
-        inParallel(() -> bridges.ensure(n), () -> applyRules(state, List.of(), false));
+        inParallel(() -> bridges.create(n), () -> applyRules(state, List.of(), false));
         ensureSysctls(state, false);
     }
 

@@ -50,6 +50,25 @@ public final class BridgeDriver {
         }
     }
 
+    /**
+     * Makes a new network's bridge with one exclusive create, without looking the name up first. If the name is
+     * taken, a link carrying this network's mark is adopted (a create cut short by a crash) and anything else is
+     * refused as {@link #checkNameFree} refuses it.
+     */
+    public void create(Network n) {
+        int index;
+        try {
+            index = host.links().addAndGet(new LinkSpec.Bridge(n.bridge(), n.mtu(), null)).index();
+        } catch (NetlinkException.AlreadyExistsException e) {
+            checkNameFree(n.bridge(), n.id());
+            ensure(n);
+            return;
+        }
+        // The mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE.
+        host.batch().setAlias(index, aliasFor(n)).addAddress(index, gatewayPrefix(n.gateway(), n.subnet()))
+                .linkUp(index).send();
+    }
+
     /** Makes the bridge exist, carry the gateway address and be up; repairs what is missing. */
     public void ensure(Network n) {
         ensure(n, null);
