@@ -34,8 +34,12 @@ public final class Ownership {
     /** Owned networks' subnets as text; parsed only when a hairpin rule needs them (most plans have none). */
     private final java.util.List<Network> networks;
     private java.util.List<Ipv4Prefix> subnets;
-    /** The first owned network of each bridge; its fixed-shape rules are looked up only for rules naming it. */
-    private final java.util.Map<String, Network> byBridge;
+    /**
+     * The first owned network of each bridge; its fixed-shape rules are looked up only for rules naming it. Made on
+     * first use: a plan asks about few rules (those that differ from the desired ones), and building it for
+     * ~2000 owned entries (desired + applied before) was a tenth of a plan at 1000 networks.
+     */
+    private java.util.Map<String, Network> byBridge;
     private final java.util.Map<String, RuleMemo.NetworkRules> shapesByBridge = new java.util.HashMap<>();
     private final ChainNames names;
     private final RuleMemo memo;
@@ -53,10 +57,17 @@ public final class Ownership {
         this.names = names;
         this.memo = memo;
         this.networks = java.util.List.copyOf(networks);
-        this.byBridge = new java.util.HashMap<>(networks.size() * 2);
-        for (Network n : networks) {
-            byBridge.putIfAbsent(n.bridge(), n);
+    }
+
+    private java.util.Map<String, Network> byBridge() {
+        if (byBridge == null) {
+            java.util.Map<String, Network> m = new java.util.HashMap<>(networks.size() * 2);
+            for (Network n : networks) {
+                m.putIfAbsent(n.bridge(), n);
+            }
+            byBridge = m;
         }
+        return byBridge;
     }
 
     /** Whether the rule is one of the five fixed network shapes of the bridge it names. */
@@ -65,7 +76,7 @@ public final class Ownership {
         if (iface == null) {
             return false;
         }
-        Network n = byBridge.get(iface.value());
+        Network n = byBridge().get(iface.value());
         if (n == null) {
             return false;
         }
@@ -90,7 +101,7 @@ public final class Ownership {
         }
         // -s S ! -o B -j MASQUERADE (any S: the subnet may have been reassigned)
         if (r.target() instanceof Target.Masquerade && r.outInterface() != null && r.outInterface().negated()
-                && byBridge.containsKey(r.outInterface().value()) && r.source() != null && !r.source().negated()
+                && byBridge().containsKey(r.outInterface().value()) && r.source() != null && !r.source().negated()
                 && r.equals(RuleSpec.of(Target.MASQUERADE).withSource(r.source()).withOut(r.outInterface()))) {
             return true;
         }

@@ -45,8 +45,12 @@ public final class RulesetGenerator {
         boolean proxy = state.userlandProxy();
         List<Network> newestFirst = new ArrayList<>(state.networks());
         java.util.Collections.reverse(newestFirst);
+        // Only published ports need a network by bridge: most states have few, and a map of every network cost
+        // ~1000 puts per plan at 1000 networks.
         Map<String, Network> byBridge = new HashMap<>();
-        state.networks().forEach(n -> byBridge.put(n.bridge(), n));
+        if (!state.endpoints().isEmpty()) {
+            state.networks().forEach(n -> byBridge.put(n.bridge(), n));
+        }
 
         // filter FORWARD
         List<RuleSpec> forwardHead = new ArrayList<>();
