@@ -2,8 +2,6 @@ package io.nsnet.agent.firewall;
 
 import io.nsnet.agent.firewall.FirewallState.Network;
 import io.nsnet.agent.firewall.model.Ruleset;
-import io.nsnet.agent.firewall.model.SaveFormat;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes one namespace's iptables to the ruleset a {@link FirewallState} asks for, one
- * {@code iptables-restore --noflush --wait} transaction per change.
+ * Takes one namespace's iptables to the ruleset a {@link FirewallState} asks for, one transaction per change,
+ * through a {@link FirewallBackend} (the iptables programs, libiptc or nf_tables; below, "save" and "restore"
+ * stand for the backend's read and commit).
  *
  * <p>Two entry points, one planner:
  * <ul>
@@ -53,12 +52,10 @@ public final class FirewallApplier {
     /** Plans made again when another writer commits between nsnet's read and its commit (nftables backend). */
     private static final int MAX_ATTEMPTS = 5;
 
-    private final IptablesExec exec;
     private final IptablesVariant variant;
     /**
-     * Another way to read and commit (libiptc), or null for iptables-save/iptables-restore through {@link #exec}.
-     * Only {@link #readLive()} and {@link #restore} look at it: planning, ownership and caching are the same
-     * for every backend.
+     * How the tables are read and committed (iptables programs, libiptc, nf_tables). Planning, ownership and
+     * caching are the same for every backend.
      */
     private final FirewallBackend backend;
     private final ChainNames names;
@@ -75,7 +72,7 @@ public final class FirewallApplier {
      * @param chainPrefix the prefix every state given to this applier must carry
      */
     public FirewallApplier(IptablesExec exec, IptablesVariant variant, String chainPrefix) {
-        this(exec, variant, null, chainPrefix);
+        this(new RestoreProcessBackend(exec, variant), variant, chainPrefix);
     }
 
     /**
@@ -84,13 +81,8 @@ public final class FirewallApplier {
      * @param variant the tables the backend works on (libiptc: {@link IptablesVariant#LEGACY})
      */
     public FirewallApplier(FirewallBackend backend, IptablesVariant variant, String chainPrefix) {
-        this(null, variant, Objects.requireNonNull(backend, "backend"), chainPrefix);
-    }
-
-    private FirewallApplier(IptablesExec exec, IptablesVariant variant, FirewallBackend backend, String chainPrefix) {
-        this.exec = backend == null ? Objects.requireNonNull(exec, "exec") : exec;
+        this.backend = Objects.requireNonNull(backend, "backend");
         this.variant = Objects.requireNonNull(variant, "variant");
-        this.backend = backend;
         this.names = new ChainNames(chainPrefix);
     }
 
@@ -116,9 +108,9 @@ public final class FirewallApplier {
         };
     }
 
-    /** "libiptc", or the iptables variant whose programs run ("nft", "legacy"). */
+    /** "libiptc", "nftables", or the iptables variant whose programs run ("nft", "legacy"). */
     public String backendName() {
-        return backend != null ? backend.name() : variant.name().toLowerCase(java.util.Locale.ROOT);
+        return backend.name();
     }
 
     /**
@@ -132,10 +124,10 @@ public final class FirewallApplier {
         if (backend instanceof LibiptcBackend) {
             return BackendChoice.LIBIPTC;
         }
-        if (backend != null) {
-            throw new IllegalStateException("no configuration choice builds backend " + backend.name());
+        if (backend instanceof RestoreProcessBackend p) {
+            return p.variant() == IptablesVariant.LEGACY ? BackendChoice.LEGACY : BackendChoice.NFT;
         }
-        return variant == IptablesVariant.LEGACY ? BackendChoice.LEGACY : BackendChoice.NFT;
+        throw new IllegalStateException("no configuration choice builds backend " + backend.name());
     }
 
     public IptablesVariant variant() {
@@ -172,7 +164,7 @@ public final class FirewallApplier {
 
     public synchronized ApplyResult applyIncremental(FirewallState state) {
         checkPrefix(state);
-        if (backend != null && backend.cheapReads()) {
+        if (backend.cheapReads()) {
             return apply(state); // the read is a generation check: plan on the live ruleset, positions and all
         }
         if (cached == null) {
@@ -220,56 +212,33 @@ public final class FirewallApplier {
      * iptables-nft creates the nf_tables tables on first use, and iptables-save prints a table that exists even
      * when it is empty, so a namespace that had no iptables rules before nsnet would not read back as before.
      * A table that is entirely empty after teardown (no rules, no user chains, default policies) is therefore
-     * removed with a flush-mode restore of the empty table, which iptables-nft implements as "delete table".
-     * The check is made on a fresh read right before, to keep the window for a concurrent writer small. Legacy
-     * tables cannot be removed from userspace; they stay, empty.
+     * removed ({@link FirewallBackend#dropTable}). The check is made on a fresh read right before, to keep the
+     * window for a concurrent writer small. Legacy tables cannot be removed from userspace; they stay, empty.
      */
     private void dropEmptyNftTables() {
         Ruleset now = readLive();
-        StringBuilder script = new StringBuilder();
         for (io.nsnet.agent.firewall.model.TableName t : io.nsnet.agent.firewall.model.TableName.values()) {
             io.nsnet.agent.firewall.model.Table table = now.tables().get(t);
             if (table != null && table.chains().values().stream().allMatch(c -> !c.isUserDefined()
                     && c.rules().isEmpty() && "ACCEPT".equals(c.policy()))) {
-                if (backend != null) {
-                    backend.dropTable(t);
-                } else {
-                    script.append('*').append(t.id()).append("\nCOMMIT\n");
-                }
+                backend.dropTable(t);
+                cached = null;
             }
-        }
-        if (script.length() > 0) {
-            runChecked(List.of(variant.restore(), "--wait"), script.toString());
-            cached = null;
         }
     }
 
     /**
-     * Sets a built-in filter chain's policy (dockerd sets FORWARD to DROP when it turns routing on): with
-     * {@code iptables -w -P}, or through the backend as the restore line {@code :CHAIN POLICY [0:0]}, so the
-     * libiptc backend needs no iptables program at all.
+     * Sets a built-in filter chain's policy (dockerd sets FORWARD to DROP when it turns routing on), each backend
+     * its own way ({@code iptables -w -P}, or the restore line {@code :CHAIN POLICY [0:0]} in-process).
      */
     public synchronized void setFilterPolicy(String chain, String policy) {
-        if (backend != null) {
-            backend.commit(new RestorePlan("*filter\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", 1,
-                    new Ruleset(Map.of()), false));
-        } else {
-            runChecked(List.of(variant.iptables(), "-w", "-t", "filter", "-P", chain, policy), null);
-        }
+        backend.setFilterPolicy(chain, policy);
         cached = null; // the cache holds policies too; the next incremental apply re-reads
     }
 
-    /** The live filter and nat tables, read with one iptables-save. */
+    /** The live filter and nat tables, as the backend reads them (e.g. one iptables-save). */
     public synchronized Ruleset readLive() {
-        if (backend != null) {
-            return backend.readLive();
-        }
-        IptablesExec.Result r = runChecked(variant.saveArgv(), null);
-        try {
-            return SaveFormat.parse(r.stdout());
-        } catch (IllegalArgumentException e) {
-            throw new FirewallException(variant.save() + " printed output nsnet cannot read: " + e.getMessage(), e);
-        }
+        return backend.readLive();
     }
 
     private ApplyResult run(FirewallState state, Collection<Network> retired, Ruleset live, boolean readLive) {
@@ -306,50 +275,8 @@ public final class FirewallApplier {
         if (plan.isEmpty()) {
             return;
         }
-        if (backend != null) {
-            backend.commit(plan);
-            LOG.debug("applied {} firewall commands through {}", plan.commands(), backend.name());
-            return;
-        }
-        IptablesExec.Result r;
-        try {
-            r = exec.run(variant.restoreArgv(), plan.script());
-        } catch (IOException e) {
-            throw new FirewallException("cannot run " + variant.restore() + ": " + e.getMessage() + " ("
-                    + BackendDetector.INSTALL_HINT + ")", e);
-        }
-        if (!r.ok()) {
-            throw new FirewallException(variant.restore() + " failed (exit " + r.exitCode() + "): "
-                    + r.stderr().strip() + "\n" + excerpt(plan.script(), r.stderr()));
-        }
-        LOG.debug("applied {} firewall commands", plan.commands());
-    }
-
-    private IptablesExec.Result runChecked(List<String> argv, String stdin) {
-        IptablesExec.Result r;
-        try {
-            r = exec.run(argv, stdin);
-        } catch (IOException e) {
-            throw new FirewallException("cannot run " + argv.get(0) + ": " + e.getMessage() + " ("
-                    + BackendDetector.INSTALL_HINT + ")", e);
-        }
-        if (!r.ok()) {
-            throw new FirewallException(argv.get(0) + " failed (exit " + r.exitCode() + "): " + r.stderr().strip());
-        }
-        return r;
-    }
-
-    /** iptables-restore names the failing line ("line N failed"); quote it so the error is actionable. */
-    static String excerpt(String script, String stderr) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+)").matcher(stderr);
-        if (m.find()) {
-            int n = Integer.parseInt(m.group(1));
-            String[] lines = script.split("\n");
-            if (n >= 1 && n <= lines.length) {
-                return "failing input line " + n + ": " + lines[n - 1];
-            }
-        }
-        return "restore input had " + script.split("\n").length + " lines";
+        backend.commit(plan);
+        LOG.debug("applied {} firewall commands through {}", plan.commands(), backend.name());
     }
 
     private static int ruleCount(Ruleset rs) {

@@ -3,8 +3,9 @@ package io.nsnet.agent.firewall;
 import io.nsnet.agent.firewall.model.Ruleset;
 
 /**
- * How the applier reads and changes the kernel's tables, when it is not the iptables-restore processes built
- * into {@link FirewallApplier}. The planner is the same for every backend: it writes its change as
+ * How the applier reads and changes the kernel's tables: the iptables programs ({@link RestoreProcessBackend}),
+ * libiptc in-process ({@link LibiptcBackend}) or nf_tables netlink ({@link NftBackend}). The planner is the same
+ * for every backend: it writes its change as
  * iptables-restore input ({@link RestorePlan#script()}), and a backend carries that script out with the same
  * meaning, one atomic commit per table, as {@code iptables-restore --noflush} would.
  */
@@ -30,6 +31,15 @@ public interface FirewallBackend {
      */
     default boolean cheapReads() {
         return false;
+    }
+
+    /**
+     * Sets a built-in filter chain's policy, by default as the one-line restore input
+     * {@code :CHAIN POLICY [0:0]}.
+     */
+    default void setFilterPolicy(String chain, String policy) {
+        commit(new RestorePlan("*filter\n:" + chain + " " + policy + " [0:0]\nCOMMIT\n", 1,
+                new io.nsnet.agent.firewall.model.Ruleset(java.util.Map.of()), false));
     }
 
     /** Deletes a whole (empty) table; only backends whose tables can be deleted (nf_tables) implement it. */

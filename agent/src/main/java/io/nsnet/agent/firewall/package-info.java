@@ -17,8 +17,9 @@
  *       legacy hosts where libip4tc loads) carries the same plan out in-process: the script parsed
  *       ({@link io.nsnet.agent.firewall.RestoreScript}), rules encoded as x_tables entries
  *       ({@link io.nsnet.agent.firewall.IptcRuleCodec}, {@code io.nsnet.iptc}), one {@code iptc_commit} per
- *       table under the xtables lock; reads are one getsockopt per table. It plugs in through
- *       {@link io.nsnet.agent.firewall.FirewallBackend}; the iptables-restore path stays built into the applier.</li>
+ *       table under the xtables lock; reads are one getsockopt per table.</li>
+ *   <li>All three ways of reading and committing are {@link io.nsnet.agent.firewall.FirewallBackend}s: the iptables
+ *       programs ({@link io.nsnet.agent.firewall.RestoreProcessBackend}), libiptc and nf_tables.</li>
  *   <li>{@link io.nsnet.agent.firewall.NftBackend} ({@code --firewall-backend nftables}, and {@code auto} on nft
  *       hosts) carries the same plan out over nf_tables netlink ({@code io.nsnet.nft}): rules encoded as
  *       iptables-nft 1.8.9 encodes them, placed and deleted by handle, one batch per change that the kernel
