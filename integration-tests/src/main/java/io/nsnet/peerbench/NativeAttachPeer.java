@@ -1,12 +1,12 @@
 package io.nsnet.peerbench;
 
 import io.nsnet.addr.IpPrefix;
+import io.nsnet.agent.sandbox.SandboxDriver;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.route.Route;
-import io.nsnet.sysctl.Sysctls;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -42,17 +42,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     }
 
     private static Future<NetNs.Created<Rtnl>> makeSpare() {
-        return NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
-            Sysctls.setOnThisThread("net.ipv6.conf.all.disable_ipv6", "1");
-            Rtnl r = Rtnl.openForRequests();
-            try {
-                r.links().setUp(r.links().get("lo").index());
-                return r;
-            } catch (RuntimeException e) {
-                r.close();
-                throw e;
-            }
-        });
+        return NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::prepareInside);
     }
 
     private NetNs.Created<Rtnl> takeSpare() {

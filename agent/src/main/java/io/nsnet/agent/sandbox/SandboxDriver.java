@@ -100,8 +100,10 @@ public final class SandboxDriver implements AutoCloseable {
      * that the bridge floods to every other port, and every other sandbox processes them: at 500 sandboxes on
      * one bridge that traffic took a fifth of this 2-CPU machine during attaches. A neighbour could also reach
      * the sandbox over link-local IPv6, which none of nsnet's (IPv4) rules cover.
+     *
+     * <p>Public so that the bench's in-process kernel floor prepares its namespaces exactly this way.
      */
-    private static Rtnl prepareInside() {
+    public static Rtnl prepareInside() {
         disableIpv6();
         Rtnl r = Rtnl.openForRequests();
         try {
