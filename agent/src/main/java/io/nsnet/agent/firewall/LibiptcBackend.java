@@ -188,12 +188,7 @@ public final class LibiptcBackend implements FirewallBackend {
 
     @Override
     public void commit(RestorePlan plan) {
-        RestoreScript script;
-        try {
-            script = RestoreScript.parse(plan.script());
-        } catch (IllegalArgumentException e) {
-            throw new FirewallException("libiptc backend cannot carry out the plan: " + e.getMessage(), e);
-        }
+        RestoreScript script = RestoreScript.of(plan, "libiptc");
         if (script.isEmpty()) {
             return;
         }

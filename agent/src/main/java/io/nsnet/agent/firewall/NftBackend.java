@@ -212,12 +212,7 @@ public final class NftBackend implements FirewallBackend {
 
     @Override
     public synchronized void commit(RestorePlan plan) {
-        RestoreScript script;
-        try {
-            script = RestoreScript.parse(plan.script());
-        } catch (IllegalArgumentException e) {
-            throw new FirewallException("nftables backend cannot carry out the plan: " + e.getMessage(), e);
-        }
+        RestoreScript script = RestoreScript.of(plan, "nftables");
         if (script.isEmpty()) {
             return;
         }

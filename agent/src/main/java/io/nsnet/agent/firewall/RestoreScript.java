@@ -56,6 +56,18 @@ public record RestoreScript(List<Section> sections) {
         sections = List.copyOf(sections);
     }
 
+    /**
+     * The script of a plan, for a backend that carries it out itself (libiptc, nf_tables): a script it cannot
+     * read is a {@link FirewallException} naming the backend, and nothing has been done.
+     */
+    static RestoreScript of(RestorePlan plan, String backend) {
+        try {
+            return parse(plan.script());
+        } catch (IllegalArgumentException e) {
+            throw new FirewallException(backend + " backend cannot carry out the plan: " + e.getMessage(), e);
+        }
+    }
+
     public static RestoreScript parse(String script) {
         List<Section> sections = new ArrayList<>();
         TableName table = null;

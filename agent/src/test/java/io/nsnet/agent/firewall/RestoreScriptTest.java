@@ -60,4 +60,12 @@ class RestoreScriptTest {
         assertThatThrownBy(() -> RestoreScript.parse("-A FORWARD -j X\n")).hasMessageContaining("outside a table");
         assertThatThrownBy(() -> RestoreScript.parse("*mangle\nCOMMIT\n")).hasMessageContaining("mangle");
     }
+
+    @Test
+    void aBackendThatCannotReadAPlanSaysWhichBackendItIs() {
+        RestorePlan plan = new RestorePlan("*filter\n-Z FORWARD\nCOMMIT\n", 1, new Ruleset(Map.of()), false);
+        assertThatThrownBy(() -> RestoreScript.of(plan, "nftables")).isInstanceOf(FirewallException.class)
+                .hasMessageStartingWith("nftables backend cannot carry out the plan").hasMessageContaining("-Z");
+        assertThat(RestoreScript.of(new RestorePlan("", 0, new Ruleset(Map.of()), false), "libiptc").isEmpty()).isTrue();
+    }
 }
