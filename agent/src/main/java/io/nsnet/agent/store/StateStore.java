@@ -242,9 +242,9 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * Commits {@code work} now and makes it durable in the background: for a row that records kernel work about to
-     * be done (a network or sandbox committed {@code ready} before its bridge or namespace exists), so that the
-     * fsync overlaps that work instead of following it. The caller answers only after
-     * {@link AheadCommit#awaitDurable()}. On this machine's disk that takes one fsync (~0.5 ms) off every create.
+     * be done (a network committed {@code ready} before its bridge and rules exist), so that the fsync overlaps that
+     * work instead of following it. The caller answers only after {@link AheadCommit#awaitDurable()}. On this
+     * project's test machine that takes one fsync (~0.5 ms) off every network create.
      *
      * <p>Why that is safe: a process crash loses nothing (the commit is in the WAL file), and reconcile finishes
      * the kernel work for a {@code ready} row; a power loss may lose the row, but then the kernel objects are gone

@@ -49,6 +49,11 @@ final class WalSync implements AutoCloseable {
             }
             channel = FileChannel.open(wal, StandardOpenOption.READ);
             inode = now;
+            // The log's directory entry too, as SQLite syncs a journal's directory after creating it: once per
+            // log file, normally once per daemon run.
+            try (FileChannel dir = FileChannel.open(wal.getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         }
         channel.force(false);
     }
