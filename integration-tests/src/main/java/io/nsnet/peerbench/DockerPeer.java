@@ -1,5 +1,6 @@
 package io.nsnet.peerbench;
 
+import io.nsnet.agent.cli.UnixHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ final class DockerPeer implements NetworkTool, AutoCloseable {
                 }
                 if (Files.exists(sock)) {
                     if (api == null) {
-                        api = new UnixHttp(sock);
+                        api = new UnixHttp(sock, "nsnet-bench");
                     }
                     try {
                         if (api.get("/_ping").ok()) {
@@ -79,7 +80,7 @@ final class DockerPeer implements NetworkTool, AutoCloseable {
     }
 
     String version() {
-        String body = api.get(API + "/version").body();
+        String body = api.get(API + "/version").text();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"Version\":\"([^\"]+)\"").matcher(body);
         return m.find() ? m.group(1) : "?";
     }
@@ -88,12 +89,12 @@ final class DockerPeer implements NetworkTool, AutoCloseable {
     public void createNetwork(int i) {
         String body = "{\"Name\":\"n" + i + "\",\"Driver\":\"bridge\",\"CheckDuplicate\":true,"
                 + "\"IPAM\":{\"Config\":[{\"Subnet\":\"" + NetworkTool.subnet(i) + "\"}]}}";
-        api.expectOk("docker network create n" + i, api.post(API + "/networks/create", body));
+        UnixHttp.expectOk("docker network create n" + i, api.post(API + "/networks/create", body));
     }
 
     @Override
     public void deleteNetwork(int i) {
-        api.expectOk("docker network rm n" + i, api.delete(API + "/networks/n" + i));
+        UnixHttp.expectOk("docker network rm n" + i, api.delete(API + "/networks/n" + i));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nsnet.peerbench;
 
+import io.nsnet.agent.cli.UnixHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
                 }
                 if (Files.exists(socket)) {
                     if (api == null) {
-                        api = new UnixHttp(socket);
+                        api = new UnixHttp(socket, "nsnet-bench");
                     }
                     try {
                         if (api.get("/v1/info").ok()) {
@@ -162,19 +163,19 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
     }
 
     void createAttachNetwork() {
-        api.expectOk("create network " + ATTACH_NETWORK, api.post("/v1/networks",
+        UnixHttp.expectOk("create network " + ATTACH_NETWORK, api.post("/v1/networks",
                 json("name", ATTACH_NETWORK, "subnet", "10.0.0.0/16")));
     }
 
     @Override
     public void createNetwork(int i) {
-        api.expectOk("create network n" + i, api.post("/v1/networks", json("name", "n" + i, "subnet",
+        UnixHttp.expectOk("create network n" + i, api.post("/v1/networks", json("name", "n" + i, "subnet",
                 NetworkTool.subnet(i))));
     }
 
     @Override
     public void deleteNetwork(int i) {
-        api.expectOk("delete network n" + i, api.delete("/v1/networks/n" + i));
+        UnixHttp.expectOk("delete network n" + i, api.delete("/v1/networks/n" + i));
     }
 
     @Override
@@ -190,7 +191,7 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         if (portSpec != null) {
             body.put("ports", List.of(portSpec));
         }
-        api.expectOk("create sandbox " + sandbox, api.post("/v1/sandboxes", write(body)));
+        UnixHttp.expectOk("create sandbox " + sandbox, api.post("/v1/sandboxes", write(body)));
     }
 
     @Override
@@ -199,12 +200,12 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
     }
 
     void deleteSandbox(String name) {
-        api.expectOk("delete sandbox " + name, api.delete("/v1/sandboxes/" + name));
+        UnixHttp.expectOk("delete sandbox " + name, api.delete("/v1/sandboxes/" + name));
     }
 
     /** One GET /v1/networks (the API side of `nsnet network ls`); returns the body length. */
     int listNetworks() {
-        return api.expectOk("list networks", api.get("/v1/networks")).length();
+        return UnixHttp.expectOk("list networks", api.get("/v1/networks")).length();
     }
 
     private static String json(String... kv) {
@@ -240,7 +241,7 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
     /** The firewall backend the running daemon reports in /v1/info (e.g. "nftables"), for the report. */
     String firewallBackend() {
         try {
-            return JSON.readTree(api.get("/v1/info").body()).path("firewallBackend").asText("unknown");
+            return JSON.readTree(api.get("/v1/info").text()).path("firewallBackend").asText("unknown");
         } catch (java.io.IOException e) {
             return "unknown";
         }

@@ -19,25 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.eclipse.jetty.client.BytesRequestContent;
-import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Transport;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * nsnetd's API seen from a client, over its Unix socket with Jetty's HTTP client: the same {@link NsnetService}
+ * nsnetd's API seen from a client, over its Unix socket ({@link UnixHttp}): the same {@link NsnetService}
  * the daemon implements, plus raw JSON for {@code --json}. Errors come back as {@link ApiException} (the
  * daemon's status and message) or {@link CliException} (the daemon could not be reached).
  */
@@ -47,19 +35,14 @@ public final class ApiClient implements NsnetService, AutoCloseable {
     private static final long PING_TIMEOUT_SECONDS = 5;
 
     private final Path socket;
-    private final HttpClient http;
-    private final ExecutorService threads;
-    private final Transport transport;
+    private final UnixHttp http;
     /** A future so a prewarmed mapper can still be in the making while the HTTP side starts (ClientPrewarm). */
     private final CompletableFuture<ObjectMapper> mapper;
 
-    private ApiClient(Path socket, HttpClient http, ExecutorService threads, CompletableFuture<ObjectMapper> mapper) {
+    private ApiClient(Path socket, CompletableFuture<ObjectMapper> mapper) {
         this.socket = socket;
-        this.http = http;
-        this.threads = threads;
+        this.http = new UnixHttp(socket, "nsnet-cli");
         this.mapper = mapper;
-        // Jetty 12.1 chooses the Unix socket per request through a Transport (ClientConnector.forUnixDomain is gone).
-        this.transport = new Transport.TCPUnix(socket);
     }
 
     /**
@@ -81,8 +64,8 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     /**
      * {@code GET /v1/ping}, answers ignored: run early on a spare thread it opens the connection the command's
-     * own request then reuses (keep-alive) and initialises Jetty's request and response paths, the slowest
-     * part of a first request. Like the docker CLI's {@code /_ping}.
+     * own request then reuses (keep-alive) and loads the request and response code. Like the docker CLI's
+     * {@code /_ping}.
      */
     void ping() {
         try {
@@ -97,8 +80,8 @@ public final class ApiClient implements NsnetService, AutoCloseable {
             + "\"sandboxes\":[{\"name\":\"s\",\"ip\":\"10.0.0.2/24\"}]}]";
 
     /**
-     * Checks the socket before paying for an HTTP client, so the commonest failures (daemon not running, no
-     * permission) get a precise message.
+     * Checks the socket first, so the commonest failures (daemon not running, no permission) get a precise
+     * message.
      */
     public static ApiClient open(Path socket) {
         return open(socket, CompletableFuture.completedFuture(Json.lenient()));
@@ -112,39 +95,7 @@ public final class ApiClient implements NsnetService, AutoCloseable {
         if (!Files.isWritable(socket)) {
             throw unreachable(socket, "permission denied (run as root or as a member of the socket's group)");
         }
-        // Start-up matters more than throughput here (one request per run), so two of Jetty's defaults are
-        // replaced: its QueuedThreadPool pulls in JMX (MemoryUtils asks the platform MBean server for the cache
-        // line size) and the TLS factory initialises JSSE, each costing tens of milliseconds for nothing on a
-        // plain-HTTP Unix socket.
-        ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "nsnet-cli");
-            t.setDaemon(true);
-            return t;
-        });
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
-        transport.getClientConnector().setSslContextFactory(new NoTls());
-        HttpClient http = new HttpClient(transport);
-        http.setExecutor(threads);
-        // Daemon threads only: a client nobody closed (a prewarmed one the command did not use) must not keep
-        // the JVM alive.
-        http.setScheduler(new ScheduledExecutorScheduler("nsnet-cli-scheduler", true));
-        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "nsnet-cli"));
-        http.setFollowRedirects(false);
-        try {
-            http.start();
-        } catch (Exception e) {
-            threads.shutdownNow();
-            throw new CliException("cannot start the HTTP client: " + e.getMessage());
-        }
-        return new ApiClient(socket, http, threads, mapper);
-    }
-
-    /** Never used (the socket speaks plain HTTP); its start is skipped so JSSE is never initialised. */
-    private static final class NoTls extends SslContextFactory.Client {
-        @Override
-        protected void doStart() {
-            // Nothing: no keystores, no SSLContext.
-        }
+        return new ApiClient(socket, mapper);
     }
 
     private static CliException unreachable(Path socket, String why) {
@@ -243,35 +194,29 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     /** Sends one request; returns the body of a 2xx answer, throws {@link ApiException} for any other. */
     private byte[] send(String method, String path, Object body, long timeoutSeconds) {
-        Request request = http.newRequest("http://localhost" + path)
-                .transport(transport)
-                .method(method)
-                .timeout(timeoutSeconds, TimeUnit.SECONDS)
-                .headers(h -> h.put(HttpHeader.ACCEPT, "application/json"));
+        byte[] json = null;
         if (body != null) {
             try {
-                request.body(new BytesRequestContent("application/json", json().writeValueAsBytes(body)));
+                json = json().writeValueAsBytes(body);
             } catch (IOException e) {
                 throw new CliException("cannot encode the request: " + e.getMessage());
             }
         }
-        ContentResponse response;
+        UnixHttp.Response response;
         try {
-            response = request.send();
-        } catch (InterruptedException e) {
+            response = http.exchange(method, path, json, TimeUnit.SECONDS.toMillis(timeoutSeconds));
+        } catch (SocketTimeoutException e) {
+            throw new CliException("nsnetd at " + socket + " did not answer within " + timeoutSeconds + " s");
+        } catch (InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted");
-        } catch (TimeoutException e) {
-            throw new CliException("nsnetd at " + socket + " did not answer within " + timeoutSeconds + " s");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw unreachable(socket, cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        } catch (IOException e) {
+            throw unreachable(socket, e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        int status = response.getStatus();
-        if (status >= 200 && status < 300) {
-            return response.getContent();
+        if (response.ok()) {
+            return response.body();
         }
-        throw new ApiException(status, errorMessage(status, response.getContent()));
+        throw new ApiException(response.status(), errorMessage(response.status(), response.body()));
     }
 
     private String errorMessage(int status, byte[] body) {
@@ -288,12 +233,6 @@ public final class ApiClient implements NsnetService, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            http.stop();
-        } catch (Exception e) {
-            // Nothing useful to report on the way out of a one-shot command.
-        } finally {
-            threads.shutdownNow();
-        }
+        http.close();
     }
 }

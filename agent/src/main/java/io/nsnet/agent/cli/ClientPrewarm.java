@@ -9,10 +9,9 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * Opens the API client on other threads while the main thread is still in picocli, which costs about as
- * much as the client itself (starting Jetty's HttpClient, a first request's connection and code paths,
- * building Jackson's mapper). With a spare core these overlap and a command's start-up is roughly the
- * largest of them, not their sum. The socket is predicted from the arguments the same way {@link NsnetCommand} resolves it; if
+ * Opens the API client on other threads while the main thread is still in picocli: a first request's
+ * connection and code paths, and building Jackson's mapper. With a spare core these overlap and a command's
+ * start-up is roughly the largest of them, not their sum. The socket is predicted from the arguments the same way {@link NsnetCommand} resolves it; if
  * the command ends up asking for another socket, or the early open failed, the client is opened again on the
  * caller's thread, so behaviour and error messages are exactly those of {@link ApiClient#open}.
  */

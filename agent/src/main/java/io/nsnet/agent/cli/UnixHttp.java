@@ -1,7 +1,8 @@
-package io.nsnet.peerbench;
+package io.nsnet.agent.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,13 +12,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpGenerator;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
@@ -25,61 +24,91 @@ import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.util.BufferUtil;
 
 /**
- * A JSON-over-HTTP/1.1 client on a Unix socket for nsnetd's and dockerd's APIs: one persistent connection,
- * each call done entirely on the calling thread (write the request, wait for the socket, parse the answer).
+ * HTTP/1.1 over a Unix socket, one persistent connection, each exchange done on the calling thread: write the
+ * request, wait for the socket, parse the answer. The encoding and parsing are Jetty's ({@link HttpGenerator},
+ * {@link HttpParser}); only the I/O is done here, as curl does. Used by the CLI and by the bench (for nsnetd's
+ * and dockerd's APIs).
  *
- * <p>Why not Jetty's HttpClient, which this used before: its selector and executor threads take a request and its
- * answer through two or three thread hand-offs, each a wake-up of a parked thread. Measured against nsnetd on
- * this 2-CPU machine, that added 0.4 ms to a GET /v1/ping back to back and 1.2-1.5 ms when calls are spaced out
- * as the bench spaces them (tools alternate, so each thread has gone idle), on operations of a few ms: the
- * bench was timing its own client. The HTTP encoding and parsing are still Jetty's (HttpGenerator, HttpParser);
- * only the I/O is done here, on one thread, as curl does.
+ * <p>Why not Jetty's HttpClient, which the CLI used before: for one request per process it was the slowest part
+ * of a command. Measured in {@code nsnet network ls} against a local daemon, starting it took 74–93 ms and its
+ * first request 41–51 ms, on a helper thread the command then waited 30–52 ms for. Its selector and executor
+ * threads also hand each answer over two or three times, which the bench measured as 0.4–1.5 ms per call.
+ *
+ * <p>Not for concurrent use: one exchange at a time (methods are synchronized).
  */
-final class UnixHttp implements AutoCloseable {
-    private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(120);
+public final class UnixHttp implements AutoCloseable {
 
-    record Response(int status, String body) {
-        boolean ok() {
+    /** A complete answer. */
+    public record Response(int status, byte[] body) {
+        public boolean ok() {
             return status / 100 == 2;
+        }
+
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
         }
     }
 
+    private static final long TOOL_TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(120);
+
     private final UnixDomainSocketAddress address;
+    private final String userAgent;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     private SocketChannel channel;
     private Selector selector;
 
-    UnixHttp(Path socket) {
+    public UnixHttp(Path socket, String userAgent) {
         this.address = UnixDomainSocketAddress.of(socket);
+        this.userAgent = userAgent;
     }
 
-    Response get(String path) {
-        return send(HttpMethod.GET, path, null);
-    }
-
-    Response post(String path, String json) {
-        return send(HttpMethod.POST, path, json);
-    }
-
-    Response delete(String path) {
-        return send(HttpMethod.DELETE, path, null);
-    }
-
-    /** Like {@link #post} etc. but a non-2xx answer is an error naming the request. */
-    String expectOk(String what, Response r) {
-        if (!r.ok()) {
-            throw new IllegalStateException(what + ": HTTP " + r.status() + " " + r.body());
-        }
-        return r.body();
-    }
-
-    private Response send(HttpMethod method, String path, String json) {
+    /**
+     * One request and its answer.
+     *
+     * @param json    the request body (sent as {@code application/json}), or null for none
+     * @throws SocketTimeoutException if no complete answer came within {@code timeoutMillis}
+     * @throws IOException            if the socket cannot be reached or the answer is not HTTP; the connection is
+     *                                dropped, and the next exchange opens a new one
+     */
+    public synchronized Response exchange(String method, String path, byte[] json, long timeoutMillis)
+            throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             ensureConnected();
-            write(request(method, path, json));
-            return read();
+            write(request(method, path, json), deadline);
+            return read(deadline);
         } catch (IOException | RuntimeException e) {
             disconnect();
+            throw e;
+        }
+    }
+
+    // For tools (the bench): failures are unchecked and name the request.
+
+    public Response get(String path) {
+        return call("GET", path, null);
+    }
+
+    public Response post(String path, String json) {
+        return call("POST", path, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Response delete(String path) {
+        return call("DELETE", path, null);
+    }
+
+    /** The body of a 2xx answer; any other is an error naming the request. */
+    public static String expectOk(String what, Response r) {
+        if (!r.ok()) {
+            throw new IllegalStateException(what + ": HTTP " + r.status() + " " + r.text());
+        }
+        return r.text();
+    }
+
+    private Response call(String method, String path, byte[] json) {
+        try {
+            return exchange(method, path, json, TOOL_TIMEOUT_MILLIS);
+        } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + ": " + e, e);
         }
     }
@@ -92,30 +121,32 @@ final class UnixHttp implements AutoCloseable {
         }
         if (channel == null) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            Selector sel = null;
             try {
                 ch.connect(address);
                 ch.configureBlocking(false);
-                selector = Selector.open();
-                ch.register(selector, SelectionKey.OP_READ);
+                sel = Selector.open();
+                ch.register(sel, SelectionKey.OP_READ);
             } catch (IOException | RuntimeException e) {
                 ch.close();
-                if (selector != null) {
-                    selector.close();
-                    selector = null;
+                if (sel != null) {
+                    sel.close();
                 }
                 throw e;
             }
             channel = ch;
+            selector = sel;
         }
     }
 
-    private static ByteBuffer request(HttpMethod method, String path, String json) throws IOException {
-        byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
-        HttpFields.Mutable fields = HttpFields.build().put(HttpHeader.HOST, "localhost");
+    private ByteBuffer request(String method, String path, byte[] json) throws IOException {
+        byte[] body = json == null ? new byte[0] : json;
+        HttpFields.Mutable fields = HttpFields.build().put(HttpHeader.HOST, "localhost")
+                .put(HttpHeader.ACCEPT, "application/json").put(HttpHeader.USER_AGENT, userAgent);
         if (json != null) {
             fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         }
-        MetaData.Request info = new MetaData.Request(method.asString(), HttpURI.from(path), HttpVersion.HTTP_1_1, fields,
+        MetaData.Request info = new MetaData.Request(method, HttpURI.from(path), HttpVersion.HTTP_1_1, fields,
                 body.length);
         HttpGenerator generator = new HttpGenerator();
         ByteBuffer header = null;
@@ -151,8 +182,7 @@ final class UnixHttp implements AutoCloseable {
         return out;
     }
 
-    private void write(ByteBuffer b) throws IOException {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+    private void write(ByteBuffer b, long deadline) throws IOException {
         while (b.hasRemaining()) {
             if (channel.write(b) == 0) {
                 // The request did not fit the socket buffer (large bodies only): wait until it drains.
@@ -164,10 +194,9 @@ final class UnixHttp implements AutoCloseable {
         }
     }
 
-    private Response read() throws IOException {
+    private Response read(long deadline) throws IOException {
         Answer answer = new Answer();
         HttpParser parser = new HttpParser(answer);
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
         in.clear().flip();
         while (!answer.complete) {
             if (!in.hasRemaining()) {
@@ -176,6 +205,9 @@ final class UnixHttp implements AutoCloseable {
                 while (n == 0) {
                     selector.select(remainingMillis(deadline));
                     selector.selectedKeys().clear();
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.io.InterruptedIOException("interrupted while waiting for the answer");
+                    }
                     n = channel.read(in);
                 }
                 in.flip();
@@ -188,24 +220,24 @@ final class UnixHttp implements AutoCloseable {
                 throw new IOException(answer.failure);
             }
             if (!answer.complete && parser.isClosed()) {
-                throw new IOException("connection closed before the response was complete");
+                throw new IOException("connection closed before the answer was complete");
             }
         }
         if (parser.isClose() || in.hasRemaining()) {
             disconnect(); // the server will close it (or sent more than one answer): start afresh next time
         }
-        return new Response(answer.status, answer.body.toString(StandardCharsets.UTF_8));
+        return new Response(answer.status, answer.body.toByteArray());
     }
 
-    private static long remainingMillis(long deadline) throws IOException {
+    private static long remainingMillis(long deadline) throws SocketTimeoutException {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-            throw new IOException("no answer within " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s");
+            throw new SocketTimeoutException("no answer in time");
         }
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
     }
 
-    /** What the parser reports of one response. */
+    /** What the parser reports of one answer. */
     private static final class Answer implements HttpParser.ResponseHandler {
         int status;
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -248,12 +280,12 @@ final class UnixHttp implements AutoCloseable {
 
         @Override
         public void earlyEOF() {
-            failure = "connection closed in the middle of the response";
+            failure = "connection closed in the middle of the answer";
         }
 
         @Override
         public void badMessage(HttpException e) {
-            failure = "bad HTTP response: " + e.getReason();
+            failure = "bad HTTP answer: " + e.getReason();
         }
     }
 
@@ -273,7 +305,7 @@ final class UnixHttp implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         disconnect();
     }
 }
