@@ -25,8 +25,8 @@ final class ClientPrewarm implements Function<Path, ApiClient> {
 
     static ClientPrewarm start(String[] args, Map<String, String> env) {
         ClientPrewarm p = new ClientPrewarm(predictSocket(args, env));
-        // Two helpers: Jackson's mapper and Jetty's client cost about the same and need nothing from each other
-        // until a response is parsed, so on two cores they overlap with each other and with picocli.
+        // Two helpers: Jackson's mapper and the first request (mostly Jetty's HTTP parser initialising) need nothing
+        // from each other until a response is parsed, so on two cores they overlap with each other and with picocli.
         CompletableFuture<ObjectMapper> mapper = new CompletableFuture<>();
         daemon("nsnet-prewarm-json", () -> {
             try {

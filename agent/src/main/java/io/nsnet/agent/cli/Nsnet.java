@@ -26,16 +26,11 @@ public final class Nsnet {
      * {@link #run}, so in-process tests keep their JVM as it was.
      */
     static void quietAndQuickStart() {
-        // Before anything touches slf4j (Jetty's client classes do): the CLI ships no logging backend, and
+        // Before anything touches slf4j (Jetty's HTTP parser does): the CLI ships no logging backend, and
         // without an explicit provider slf4j would print a "no providers" warning on every run.
         if (System.getProperty("slf4j.provider") == null) {
             System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
             System.setProperty("slf4j.internal.verbosity", "WARN");
-        }
-        // Jetty sizes a queue by asking the platform MBean server about compressed oops; starting JMX costs
-        // more than the whole HTTP exchange. 16 is the answer for the CLI's small, compressed-oops heap.
-        if (System.getProperty("org.eclipse.jetty.util.referencesPerCacheLine") == null) {
-            System.setProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
         }
         // Jetty's MimeTypes enumerates Locale.getAvailableLocales() when the HTTP parser loads; with the default
         // CLDR provider that scans jdk.localedata's ~1000 locales (30-120 ms here). The CLI formats nothing
