@@ -218,7 +218,8 @@ public final class Engine implements NsnetService, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("creating network {} failed, rolling back: {}", n.name(), e.toString());
             Errors errors = new Errors();
-            errors.run("delete bridge " + n.bridge(), () -> bridges.delete(n.bridge()));
+            // Only if it is this network's: a create refused because the name was taken must not remove the link.
+            errors.run("delete bridge " + n.bridge(), () -> bridges.deleteIfMarked(n));
             errors.run("forget network " + n.name(), () -> store.update(tx -> tx.deleteNetwork(n.name())));
             errors.run("firewall", () -> syncFirewall(List.of(firewallNetwork(n))));
             errors.logTo(LOG);

@@ -53,7 +53,9 @@ public final class BridgeDriver {
     /**
      * Makes a new network's bridge with one exclusive create, without looking the name up first. If the name is
      * taken, a link carrying this network's mark is adopted (a create cut short by a crash) and anything else is
-     * refused as {@link #checkNameFree} refuses it.
+     * refused as {@link #checkNameFree} refuses it, untouched. A bridge made here that cannot be set up is removed
+     * again before the failure is thrown, so that a failed create leaves no unmarked bridge (which reconcile would
+     * not recognise as nsnet's).
      */
     public void create(Network n) {
         int index;
@@ -64,9 +66,31 @@ public final class BridgeDriver {
             ensure(n);
             return;
         }
-        // The mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE.
-        host.batch().setAlias(index, aliasFor(n)).addAddress(index, gatewayPrefix(n.gateway(), n.subnet()))
-                .linkUp(index).send();
+        try {
+            // The mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE.
+            host.batch().setAlias(index, aliasFor(n)).addAddress(index, gatewayPrefix(n.gateway(), n.subnet()))
+                    .linkUp(index).send();
+        } catch (RuntimeException e) {
+            try {
+                delete(n.bridge());
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the network's bridge if it carries this network's mark; a link of that name that is not this
+     * network's (someone else's, or another network's) is left alone. Returns whether it deleted one. What a
+     * failed create rolls back with: the create may have failed because the name was someone else's.
+     */
+    public boolean deleteIfMarked(Network n) {
+        Optional<Link> l = host.links().find(n.bridge());
+        if (l.isEmpty() || !l.get().alias().equals(aliasFor(n))) {
+            return false;
+        }
+        return delete(n.bridge());
     }
 
     /** Makes the bridge exist, carry the gateway address and be up; repairs what is missing. */

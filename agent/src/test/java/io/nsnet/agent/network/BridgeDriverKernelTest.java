@@ -78,4 +78,19 @@ class BridgeDriverKernelTest {
         assertThat(Observer.link(host.name(), "nstbrd2").path("flags").toString()).contains("\"UP\"");
         assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "nstbrd2")).contains("10.66.0.1/24");
     }
+
+    @Test
+    void aRollbackDeletesOnlyABridgeMarkedForThisNetwork() {
+        Observer.run("ip", "-n", host.name(), "link", "add", "nstbrd3", "type", "bridge");
+        assertThatThrownBy(() -> bridges.create(network("nstbrd3", 4))).isInstanceOf(ConflictException.class);
+        // What the engine's rollback then does: the refused name belongs to someone else and stays.
+        assertThat(bridges.deleteIfMarked(network("nstbrd3", 4))).isFalse();
+        assertThat(Observer.link(host.name(), "nstbrd3")).isNotNull();
+
+        bridges.create(network("nstbrd4", 5));
+        assertThat(bridges.deleteIfMarked(network("nstbrd4", 6))).isFalse(); // another network's mark
+        assertThat(bridges.deleteIfMarked(network("nstbrd4", 5))).isTrue();
+        assertThat(Observer.link(host.name(), "nstbrd4")).isNull();
+        assertThat(bridges.deleteIfMarked(network("nstbrd4", 5))).isFalse();
+    }
 }
