@@ -47,10 +47,13 @@ final class NsnetDaemon implements NetworkTool, AttachTool, AutoCloseable {
         // thread instead of being handed to a thread inside the namespace. --host-netns still names it, so that
         // nothing depends on where it was started. nsenter (util-linux) only enters the network namespace and
         // execs, so the PID stays the daemon's.
+        // Required, not optional: started from outside, nsnetd would hand its host-side calls to another thread,
+        // and the figures would silently describe a setup nobody runs.
         Path nsenter = Path.of("/usr/bin/nsenter");
-        if (Files.isExecutable(nsenter)) {
-            cmd.addAll(List.of(nsenter.toString(), "--net=/run/netns/" + hostNs, "--"));
+        if (!Files.isExecutable(nsenter)) {
+            throw new IllegalStateException(nsenter + " is missing: install util-linux (scripts/bench.sh does)");
         }
+        cmd.addAll(List.of(nsenter.toString(), "--net=/run/netns/" + hostNs, "--"));
         Path launcher = repo.resolve("bin/nsnetd");
         if (Files.isExecutable(launcher)) {
             // The real launcher, so RSS and start-up are what users get; it execs java, so the PID is the JVM's.
