@@ -39,7 +39,8 @@ final class Samples {
         return s;
     }
 
-    private void settle() {
+    /** The pause every timed operation starts with, for work timed by other means (see {@link #add}). */
+    void settle() {
         if (settleMs > 0) {
             try {
                 Thread.sleep(settleMs);

@@ -94,6 +94,8 @@ public final class NftBackend implements FirewallBackend {
     private Map<ChainState, Chain> views = Map.of();
     /** Rules decoded at the last read, by their normalized expressions: a re-read decodes only what is new. */
     private Map<List<Expr>, Rule> decoded = Map.of();
+    /** Wall time of the last commit's netlink round trip (batch sent → kernel's last answer), in nanoseconds. */
+    private long lastCommitNanos;
 
     public NftBackend(NetNs host) {
         this.nft = NfTables.open(Objects.requireNonNull(host, "host"));
@@ -232,6 +234,7 @@ public final class NftBackend implements FirewallBackend {
             }
         }
         NfTables.Committed done;
+        long sent = System.nanoTime();
         try {
             done = nft.commit(tr.batch, m.genId());
         } catch (NfTables.StaleGenerationException e) {
@@ -242,7 +245,17 @@ public final class NftBackend implements FirewallBackend {
             mirror = null;
             throw new FirewallException("nf_tables refused the change: " + e.getMessage() + " (nothing committed)", e);
         }
+        lastCommitNanos = System.nanoTime() - sent;
         mirror = tr.result(done);
+    }
+
+    /**
+     * How long the kernel took over the last successful commit: from sending the batch to its last answer, without
+     * nsnet's planning or translation. The kernel's share of a change, for benchmarks (the in-process floor of
+     * {@code scripts/bench.sh}) and debugging.
+     */
+    public synchronized long lastCommitNanos() {
+        return lastCommitNanos;
     }
 
     /** Removes a whole table (teardown of a table nsnet's use created and left empty). */
