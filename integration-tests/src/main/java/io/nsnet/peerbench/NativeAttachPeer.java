@@ -7,6 +7,7 @@ import io.nsnet.link.LinkSpec;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.route.Route;
+import io.nsnet.sysctl.Sysctls;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -35,6 +36,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         this.hostRtnl = Rtnl.open(host);
         hostRtnl.links().add(LinkSpec.Bridge.named(BRIDGE));
         bridgeIndex = hostRtnl.links().get(BRIDGE).index();
+        new Sysctls(host).disableIpv6(BRIDGE); // as nsnetd's bridges
         hostRtnl.addresses().add(bridgeIndex, IpPrefix.parse("10.0.0.1/16"));
         hostRtnl.links().setUp(bridgeIndex);
         remover = new LinkRemover(host, 4);

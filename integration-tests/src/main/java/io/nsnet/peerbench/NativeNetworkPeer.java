@@ -15,6 +15,7 @@ import io.nsnet.agent.network.BridgeDriver;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sysctl.Sysctls;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ final class NativeNetworkPeer implements AutoCloseable {
         this.host = NetNs.open(hostNs);
         this.rtnl = Rtnl.open(host);
         this.remover = new LinkRemover(host, 4);
-        this.bridges = new BridgeDriver(rtnl, remover);
+        this.bridges = new BridgeDriver(rtnl, new Sysctls(host), remover);
         this.nft = new NftBackend(host);
         // nsnetd's state when the network phase starts: its default network and the attach phase's network.
         add(network("default", "nfb-default", "172.17.0.0/16", "172.17.0.1"));

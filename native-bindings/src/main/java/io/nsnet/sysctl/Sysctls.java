@@ -85,6 +85,27 @@ public final class Sysctls {
         }
     }
 
+    /**
+     * Turns IPv6 off on one link of this namespace ({@code net.ipv6.conf.IFNAME.disable_ipv6=1}): no link-local
+     * address, no multicast or prefix route, no DAD, and the kernel's IPv6 code skips the link's up and down
+     * events. Best done while the link is down, so that it never gets any of those. Returns false on a kernel
+     * without IPv6 (nothing to turn off).
+     *
+     * @throws SysctlException if the link does not exist or the setting cannot be written
+     */
+    public boolean disableIpv6(String ifname) {
+        String key = interfaceKey("ipv6", ifname, "disable_ipv6");
+        return ns.call(() -> {
+            if (setOnThisThread(key, "1")) {
+                return true;
+            }
+            if (Files.isDirectory(Path.of("/proc/sys/net/ipv6/conf"))) {
+                throw new SysctlException("cannot turn IPv6 off on " + ifname + " in " + ns + ": no such link");
+            }
+            return false;
+        });
+    }
+
     /** Sets the value only if it differs, and returns the previous value. */
     public String ensure(String key, String value) {
         String old = get(key);

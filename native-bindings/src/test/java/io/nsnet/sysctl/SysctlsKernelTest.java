@@ -35,6 +35,24 @@ class SysctlsKernelTest {
     }
 
     @Test
+    void turnsIpv6OffOnOneLinkOnly() {
+        Sysctls s = new Sysctls(ns);
+        try (Rtnl rtnl = Rtnl.open(ns)) {
+            rtnl.links().add(LinkSpec.Bridge.named("nstv6off"));
+            rtnl.links().add(LinkSpec.Bridge.named("nstv6on"));
+            assertThat(s.disableIpv6("nstv6off")).isTrue();
+            rtnl.links().setUp(rtnl.links().get("nstv6off").index());
+            rtnl.links().setUp(rtnl.links().get("nstv6on").index());
+        }
+        assertThat(observed("/proc/sys/net/ipv6/conf/nstv6off/disable_ipv6")).isEqualTo("1");
+        assertThat(observed("/proc/sys/net/ipv6/conf/nstv6on/disable_ipv6")).isEqualTo("0");
+        assertThat(observed("/proc/sys/net/ipv6/conf/default/disable_ipv6")).isEqualTo("0");
+        assertThat(Observer.run("ip", "-n", ns.name(), "-6", "route", "show", "table", "all", "dev", "nstv6off")).isBlank();
+        assertThatThrownBy(() -> s.disableIpv6("nst-nope")).isInstanceOf(Sysctls.SysctlException.class)
+                .hasMessageContaining("nst-nope").hasMessageContaining("no such link");
+    }
+
+    @Test
     void readsAndWritesPerNamespaceSysctls() {
         Sysctls s = new Sysctls(ns);
         assertThat(s.get("net.ipv4.ip_forward")).isEqualTo("0");

@@ -114,10 +114,10 @@ public final class Engine implements NsnetService, AutoCloseable {
         this.firewall = firewall;
         // Bridges and veths are deleted by it: they are gone when the kernel says so, not after its RCU wait.
         this.remover = new LinkRemover(host, 4);
-        this.bridges = new BridgeDriver(hostRtnl, remover);
+        this.hostSysctls = new Sysctls(host);
+        this.bridges = new BridgeDriver(hostRtnl, hostSysctls, remover);
         this.sandboxes = new SandboxDriver(hostRtnl, remover, !config.userlandProxy());
         this.proxy = proxy;
-        this.hostSysctls = new Sysctls(host);
     }
 
     DaemonConfig config() {

@@ -19,6 +19,7 @@ import io.nsnet.link.LinkSpec;
 import io.nsnet.netlink.NetlinkException;
 import io.nsnet.netlink.Nl;
 import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sysctl.Sysctls;
 
 /**
  * A network's bridge in the host namespace: created up with the gateway address and MTU, marked as nsnet's
@@ -29,10 +30,13 @@ public final class BridgeDriver {
     public static final String ALIAS_PREFIX = "nsnet:net:";
 
     private final Rtnl host;
+    private final Sysctls hostSysctls;
     private final LinkRemover remover;
 
-    public BridgeDriver(Rtnl host, LinkRemover remover) {
+    /** @param hostSysctls the host namespace's sysctls: a new bridge gets IPv6 turned off (see {@link #create}) */
+    public BridgeDriver(Rtnl host, Sysctls hostSysctls, LinkRemover remover) {
         this.host = host;
+        this.hostSysctls = hostSysctls;
         this.remover = remover;
     }
 
@@ -67,6 +71,7 @@ public final class BridgeDriver {
             return;
         }
         try {
+            noIpv6(n.bridge());
             // The mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE.
             host.batch().setAlias(index, aliasFor(n)).addAddress(index, gatewayPrefix(n.gateway(), n.subnet()))
                     .linkUp(index).send();
@@ -110,6 +115,7 @@ public final class BridgeDriver {
             // A new bridge: the kernel's echo gives its index, and mark, gateway and up follow in one write
             // (the mark first, while it is down: an alias change on a link that is up is a NETDEV_CHANGE).
             int index = host.links().addAndGet(new LinkSpec.Bridge(n.bridge(), n.mtu(), null)).index();
+            noIpv6(n.bridge());
             host.batch().setAlias(index, aliasFor(n)).addAddress(index, gw).linkUp(index).send();
             return;
         }
@@ -122,6 +128,7 @@ public final class BridgeDriver {
         if (br.mtu() != n.mtu()) {
             host.links().setMtu(br.index(), n.mtu());
         }
+        noIpv6(n.bridge()); // a bridge made before nsnet turned IPv6 off on its bridges (a no-op if already off)
         int index = br.index();
         boolean hasAddress;
         if (view != null) {
@@ -139,6 +146,19 @@ public final class BridgeDriver {
         if (!br.isUp()) {
             host.links().setUp(index);
         }
+    }
+
+    /**
+     * Turns IPv6 off on a bridge of nsnet's. nsnet's networks are IPv4-only and its sandboxes have no IPv6, so
+     * the host's IPv6 on the bridge (Docker leaves it a link-local address) serves nothing, and it costs: each
+     * IPv6 link adds routes to the host's table (fe80::/64, ff00::/8) that every later link event walks or
+     * extends (the bridge's own events, a port's carrier change, another link's up). Measured with 1000
+     * networks, two daemons side by side: attach 3.71 -> 2.92 ms, detach 4.82 -> 3.52 ms median, create 0.99x;
+     * with 2 networks no difference. (The host ends of veths keep theirs: turning it off moves the cost of
+     * IPv6's teardown from detach to attach, +0.26 ms per attach with few networks.)
+     */
+    private void noIpv6(String bridge) {
+        hostSysctls.disableIpv6(bridge);
     }
 
     public static IpPrefix gatewayPrefix(Ipv4 gateway, Cidr subnet) {

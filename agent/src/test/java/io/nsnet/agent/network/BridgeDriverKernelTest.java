@@ -11,6 +11,7 @@ import io.nsnet.agent.model.ObjectState;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sysctl.Sysctls;
 import io.nsnet.testing.Observer;
 import io.nsnet.testing.ThrowawayNetns;
 import java.util.Optional;
@@ -34,7 +35,7 @@ class BridgeDriverKernelTest {
         host = namespaces.create("brd");
         rtnl = Rtnl.open(host);
         remover = new LinkRemover(host, 1);
-        bridges = new BridgeDriver(rtnl, remover);
+        bridges = new BridgeDriver(rtnl, new Sysctls(host), remover);
     }
 
     @AfterEach
@@ -57,6 +58,15 @@ class BridgeDriverKernelTest {
         assertThat(br.path("ifalias").asText()).isEqualTo(BridgeDriver.ALIAS_PREFIX + Fixtures.id(1));
         assertThat(br.path("flags").toString()).contains("\"UP\"");
         assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "nstbrd0")).contains("10.66.0.1/24");
+        // IPv4 only: no link-local address, and no IPv6 routes for the host's table to carry.
+        assertThat(ipv6Disabled("nstbrd0")).isEqualTo("1");
+        assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", "nstbrd0")).isBlank();
+        assertThat(Observer.run("ip", "-n", host.name(), "-6", "route", "show", "table", "all", "dev", "nstbrd0")).isBlank();
+    }
+
+    private String ipv6Disabled(String link) {
+        return Observer.run("ip", "netns", "exec", host.name(), "cat", "/proc/sys/net/ipv6/conf/" + link + "/disable_ipv6")
+                .strip();
     }
 
     @Test
@@ -67,6 +77,7 @@ class BridgeDriverKernelTest {
         var br = Observer.link(host.name(), "nstbrd1");
         assertThat(br.path("ifalias").asText()).isEmpty();
         assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "nstbrd1")).doesNotContain("10.66.0.1");
+        assertThat(ipv6Disabled("nstbrd1")).isEqualTo("0");
     }
 
     @Test
@@ -77,6 +88,7 @@ class BridgeDriverKernelTest {
         bridges.create(network("nstbrd2", 3));
         assertThat(Observer.link(host.name(), "nstbrd2").path("flags").toString()).contains("\"UP\"");
         assertThat(Observer.run("ip", "-n", host.name(), "-4", "addr", "show", "nstbrd2")).contains("10.66.0.1/24");
+        assertThat(ipv6Disabled("nstbrd2")).isEqualTo("1");
     }
 
     @Test
