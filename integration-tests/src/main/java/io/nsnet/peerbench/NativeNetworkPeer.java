@@ -101,6 +101,17 @@ final class NativeNetworkPeer implements AutoCloseable {
         firewall.remove(at);
     }
 
+    /** Removes every network this peer made: one nf_tables transaction for all rules, then the bridges. */
+    void removeAll() {
+        List<FirewallState.Network> owned = new ArrayList<>(firewall);
+        nft.commit(RestorePlanner.planTeardown(nft.readLive(), names, new Ownership(names, owned)));
+        for (Network n : networks) {
+            bridges.delete(n.bridge());
+        }
+        networks.clear();
+        firewall.clear();
+    }
+
     private RestorePlan plan(List<FirewallState.Network> desired, List<FirewallState.Network> owned) {
         FirewallState state = new FirewallState(names.prefix(), true, desired, List.of());
         return RestorePlanner.plan(nft.readLive(), RulesetGenerator.generate(state), new Ownership(names, owned));
