@@ -102,6 +102,48 @@ class NftBackendKernelTest {
         in(ns, "iptables-nft", "-D", "FORWARD", "-o", "docker0", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT");
     }
 
+    /**
+     * The backend answers reads from its own mirror while nobody else commits; after each of its commits the mirror
+     * (new rules with the handles the kernel echoed, changed chains' rule lists kept in step) must be exactly what
+     * reading the kernel gives, and a later delete by one of those handles must hit the right rule.
+     */
+    @Test
+    void afterItsOwnCommitsTheMirrorIsWhatAFreshReadSees() {
+        String ns = namespaces.create("nmirror");
+        NftBackend backend = backendIn(ns);
+        FirewallApplier applier = new FirewallApplier(backend, IptablesVariant.NFT, "NSNET");
+        List<FirewallState.Network> nets = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            nets.add(FirewallState.Network.bridge("nsm" + i, "10.9." + i + ".0/24"));
+            applier.apply(new FirewallState("NSNET", true, nets, List.of()));
+            assertMirrorIsKernel(ns, backend);
+        }
+        applier.apply(new FirewallState("NSNET", true, nets, List.of(new FirewallState.Endpoint("10.9.1.2", "nsm1",
+                List.of(FirewallState.PublishedPort.tcp(8080, 80))))));
+        assertMirrorIsKernel(ns, backend);
+        nets.remove(1);
+        applier.apply(new FirewallState("NSNET", true, nets, List.of()));
+        assertMirrorIsKernel(ns, backend);
+        // A rule added in one commit and deleted by its handle in the next; one added and deleted in the same batch.
+        backend.commit(new RestorePlan("*filter\n-A FORWARD -i x1 -j DROP\n-I FORWARD -i x2 -j DROP\nCOMMIT\n", 2,
+                new Ruleset(Map.of()), false));
+        assertMirrorIsKernel(ns, backend);
+        backend.commit(new RestorePlan("*filter\n-D FORWARD -i x1 -j DROP\n-A INPUT -i x3 -j DROP\n"
+                + "-D INPUT -i x3 -j DROP\n-I FORWARD 2 -i x4 -j DROP\nCOMMIT\n", 4, new Ruleset(Map.of()), true));
+        assertMirrorIsKernel(ns, backend);
+        assertThat(observe(ns, IptablesVariant.NFT)).doesNotContain("x1", "x3").contains("-A FORWARD -i x2 -j DROP\n"
+                + "-A FORWARD -i x4 -j DROP\n");
+        applier.teardown(List.of());
+        assertMirrorIsKernel(ns, backend);
+    }
+
+    private static void assertMirrorIsKernel(String ns, NftBackend backend) {
+        Ruleset mirror = backend.readLive();
+        try (NetNs other = NetNs.open(ns)) {
+            assertThat(SaveFormat.render(mirror)).isEqualTo(SaveFormat.render(new NftBackend(other).readLive()));
+        }
+    }
+
     @Test
     void aChangeByAnotherWriterBetweenReadAndCommitIsReplannedNotClobbered() {
         String ns = namespaces.create("nrace");
