@@ -20,6 +20,8 @@ import io.nsnet.netlink.NetlinkException;
 import io.nsnet.netlink.Nl;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.sysctl.Sysctls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A network's bridge in the host namespace: created up with the gateway address and MTU, marked as nsnet's
@@ -28,6 +30,7 @@ import io.nsnet.sysctl.Sysctls;
  */
 public final class BridgeDriver {
     public static final String ALIAS_PREFIX = "nsnet:net:";
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeDriver.class);
 
     private final Rtnl host;
     private final Sysctls hostSysctls;
@@ -158,7 +161,13 @@ public final class BridgeDriver {
      * IPv6's teardown from detach to attach, +0.26 ms per attach with few networks.)
      */
     private void noIpv6(String bridge) {
-        hostSysctls.disableIpv6(bridge);
+        try {
+            hostSysctls.disableIpv6(bridge);
+        } catch (Sysctls.SysctlException e) {
+            // Only a saving, not part of the network's function: a host where it cannot be written (a read-only
+            // /proc/sys) still gets its network, with IPv6 on the bridge as Docker leaves it.
+            LOG.warn("bridge {} keeps IPv6: {}", bridge, e.getMessage());
+        }
     }
 
     public static IpPrefix gatewayPrefix(Ipv4 gateway, Cidr subnet) {
