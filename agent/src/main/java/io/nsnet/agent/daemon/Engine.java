@@ -190,8 +190,8 @@ public final class Engine implements NsnetService, AutoCloseable {
             if (tx.network(req.networkName()).isPresent()) {
                 throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
             }
-            List<Network> existing = tx.networks(); // read once: every read parses all k rows
-            SubnetAllocation a = allocator.allocate(req, existing, routes, tx.lastPoolIndex());
+            // The overlap checks are the store's index lookups, not scans of all k networks (see NetworkIndex).
+            SubnetAllocation a = allocator.allocate(req, tx::networkOverlapping, routes, tx.lastPoolIndex());
             String id = names.newId();
             String bridge = bridgeName != null ? bridgeName : Names.bridgeNameFor(id);
             if (bridgeName != null) {
@@ -199,7 +199,7 @@ public final class Engine implements NsnetService, AutoCloseable {
                 // generated one (from a fresh random id) is left to the store's unique index and to the bridge's
                 // exclusive create (BridgeDriver.create), which refuses a taken name just as well: at 1000
                 // networks the scan and the kernel lookup were 0.1-0.15 ms of every create.
-                existing.stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
+                tx.networks().stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
                     throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
                 });
                 bridges.checkNameFree(bridge, id);

@@ -9,6 +9,7 @@ import io.nsnet.agent.model.Validation;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.OptionalInt;
 
 /**
@@ -62,27 +63,37 @@ public final class SubnetAllocator {
      */
     public SubnetAllocation allocate(SubnetRequest request, Collection<Network> existing, Collection<Cidr> hostRoutes,
                                      int lastPoolIndex) {
+        return allocate(request, subnet -> overlapping(subnet, existing), hostRoutes, lastPoolIndex);
+    }
+
+    /**
+     * As {@link #allocate(SubnetRequest, Collection, Collection, int)}, with the existing networks behind a query:
+     * {@code overlapping} returns the oldest network whose subnet overlaps the one given (the store answers it
+     * from an index instead of a scan of every network).
+     */
+    public SubnetAllocation allocate(SubnetRequest request, Function<Cidr, Optional<Network>> overlapping,
+                                     Collection<Cidr> hostRoutes, int lastPoolIndex) {
         if (request.subnet().isPresent()) {
-            return explicit(request, existing);
+            return explicit(request, overlapping);
         }
         int n = pools.size();
         int start = lastPoolIndex < -1 || lastPoolIndex >= n ? 0 : lastPoolIndex + 1;
         for (int k = 0; k < n; k++) {
             int i = (start + k) % n;
             Cidr candidate = pools.get(i);
-            if (overlapping(candidate, existing).isEmpty() && !overlapsRoute(candidate, hostRoutes)) {
+            if (overlapping.apply(candidate).isEmpty() && !overlapsRoute(candidate, hostRoutes)) {
                 return new SubnetAllocation(candidate, firstHost(candidate), Optional.empty(), OptionalInt.of(i));
             }
         }
         throw new ExhaustedException(POOLS_EXHAUSTED);
     }
 
-    private SubnetAllocation explicit(SubnetRequest request, Collection<Network> existing) {
+    private SubnetAllocation explicit(SubnetRequest request, Function<Cidr, Optional<Network>> overlapping) {
         Cidr subnet = Validation.subnet(request.subnet().get());
         Ipv4 gateway = request.gateway().orElse(firstHost(subnet));
         Validation.gateway(subnet, gateway);
         request.ipRange().ifPresent(r -> Validation.ipRange(subnet, r));
-        Optional<Network> other = overlapping(subnet, existing);
+        Optional<Network> other = overlapping.apply(subnet);
         if (other.isPresent()) {
             throw new ConflictException("subnet \"" + subnet + "\": overlaps subnet " + other.get().subnet() + " of network "
                     + other.get().name());
@@ -91,7 +102,12 @@ public final class SubnetAllocator {
     }
 
     private static Optional<Network> overlapping(Cidr subnet, Collection<Network> existing) {
-        return existing.stream().filter(n -> n.subnet().overlaps(subnet)).findFirst();
+        for (Network n : existing) {
+            if (n.subnet().overlaps(subnet)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean overlapsRoute(Cidr subnet, Collection<Cidr> hostRoutes) {

@@ -3,7 +3,6 @@ package io.nsnet.agent.store;
 import io.nsnet.agent.model.Network;
 import io.nsnet.agent.model.ObjectState;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -29,6 +28,8 @@ final class NetworkRows {
     }
 
     private volatile Cached cached;
+    /** The writer's index of the cached rows (see {@link NetworkIndex}); only touched under the store's write lock. */
+    private NetworkIndex index;
 
     /** The rows if they are those of {@code version}, else null. */
     List<Network> get(String version) {
@@ -45,24 +46,59 @@ final class NetworkRows {
      * follows if it held {@code from}, and is dropped otherwise (the next reader reads the table).
      */
     void committed(String from, String to, UnaryOperator<List<Network>> change) {
+        committed(from, to, change, null);
+    }
+
+    /**
+     * As {@link #committed(String, String, UnaryOperator)}, and the writer's index follows through
+     * {@code indexChange} (null: drop it; it is rebuilt from the rows when next asked for).
+     */
+    void committed(String from, String to, UnaryOperator<List<Network>> change, java.util.function.Consumer<NetworkIndex> indexChange) {
+        NetworkIndex i = index;
+        index = null;
+        if (i != null && indexChange != null && i.version().equals(from)) {
+            indexChange.accept(i);
+            i.setVersion(to);
+            index = i.broken() ? null : i;
+        }
         Cached c = cached;
         if (c != null && c.version().equals(from)) {
-            List<Network> rows = new ArrayList<>(change.apply(new ArrayList<>(c.rows())));
-            rows.sort(Comparator.comparingLong(Network::seq));
-            cached = new Cached(to, rows);
+            // The changes keep the rows in creation order (see inserted): no sort, which read every row's seq.
+            cached = new Cached(to, change.apply(new ArrayList<>(c.rows())));
         } else {
             cached = null;
         }
     }
 
+    /**
+     * The writer's index of the rows of {@code version}, built from the cached rows if need be; null when the
+     * cache does not hold that version or the rows' subnets overlap (callers then scan). Write transactions only.
+     */
+    NetworkIndex index(String version) {
+        Cached c = cached;
+        if (c == null || !c.version().equals(version)) {
+            return null;
+        }
+        if (index == null || index.broken() || !index.version().equals(version)) {
+            index = NetworkIndex.build(version, c.rows());
+        }
+        return index;
+    }
+
     void invalidate() {
+        index = null;
         cached = null;
     }
 
     /** One change of a write transaction, replayed onto the cached rows at commit. */
+    /** Inserted in creation order: at the end, unless an older sequence number comes in (a restored row). */
     static UnaryOperator<List<Network>> inserted(Network n) {
         return rows -> {
-            rows.add(n);
+            int at = rows.size();
+            while (at > 0 && rows.get(at - 1).seq() > n.seq()) {
+                at--;
+            }
+            rows.add(at, n);
             return rows;
         };
     }

@@ -15,6 +15,19 @@ public interface ReadTx {
     /** All networks in creation order. */
     List<Network> networks();
 
+    /**
+     * The oldest network whose subnet overlaps {@code subnet}, if any (what a scan of {@link #networks()} in
+     * creation order finds first). A write transaction answers from an index instead of scanning.
+     */
+    default Optional<Network> networkOverlapping(io.nsnet.agent.model.Cidr subnet) {
+        for (Network n : networks()) {
+            if (n.subnet().overlaps(subnet)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
+    }
+
     Optional<Network> network(String name);
 
     /** @throws NotFoundException "network X not found" */

@@ -58,6 +58,8 @@ final class SqlTx implements Tx {
     private String versionBefore;
     private String versionAfter;
     private final Replay<List<Network>> networkChanges = new Replay<>();
+    /** The same changes for the writer's index of the rows (see {@link NetworkIndex}). */
+    private final List<java.util.function.Consumer<NetworkIndex>> indexChanges = new ArrayList<>();
     private final PortSandboxRows portRows;
     /** The writer's per-network addresses, and this transaction's changes to endpoints for them; null in readers. */
     private final AddressRows addressRows;
@@ -193,19 +195,37 @@ final class SqlTx implements Tx {
     }
 
     /** Records a change of the networks table: a new version token, and the change for the cache at commit. */
-    private void changingNetworks(UnaryOperator<List<Network>> change) {
+    private void changingNetworks(UnaryOperator<List<Network>> change, java.util.function.Consumer<NetworkIndex> indexChange) {
         if (versionAfter == null) {
             versionBefore = meta(NetworkRows.META_VERSION).orElse("");
             versionAfter = java.util.UUID.randomUUID().toString();
             putMeta(NetworkRows.META_VERSION, versionAfter);
         }
         networkChanges.add(change);
+        indexChanges.add(indexChange);
+    }
+
+    /**
+     * The writer's index of the networks as this transaction sees them, or null when there is none to trust (a
+     * reader, a transaction that changed networks already, rows not cached): callers then scan.
+     */
+    private NetworkIndex index() {
+        if (!writable || versionAfter != null) {
+            return null;
+        }
+        return rows.index(meta(NetworkRows.META_VERSION).orElse(""));
+    }
+
+    @Override
+    public Optional<Network> networkOverlapping(Cidr subnet) {
+        NetworkIndex index = index();
+        return index != null ? index.overlapping(subnet) : Tx.super.networkOverlapping(subnet);
     }
 
     /** Called by the store once this transaction has committed. */
     void committed() {
         if (versionAfter != null) {
-            rows.committed(versionBefore, versionAfter, networkChanges::applyTo);
+            rows.committed(versionBefore, versionAfter, networkChanges::applyTo, index -> indexChanges.forEach(ch -> ch.accept(index)));
         }
         if (portRows != null) {
             portRows.committed(sandboxChanges::applyTo);
@@ -345,33 +365,43 @@ final class SqlTx implements Tx {
     @Override
     public void insertNetwork(Network n) {
         requireWritable();
-        for (Network other : networks()) {
-            if (other.name().equals(n.name())) {
-                throw new ConflictException("network " + n.name() + " already exists");
-            }
-            if (other.bridge().equals(n.bridge())) {
-                throw new ConflictException("bridge name \"" + n.bridge() + "\": already used by network " + other.name());
-            }
-            if (other.subnet().overlaps(n.subnet())) {
-                throw new ConflictException("subnet \"" + n.subnet() + "\": overlaps subnet " + other.subnet() + " of network " + other.name());
-            }
-            if (other.id().equals(n.id())) {
-                throw new ConflictException("network id " + n.id() + " already used by network " + other.name());
-            }
-            if (other.isDefault() && n.isDefault()) {
-                throw new ConflictException("network " + other.name() + " is already the default network");
+        NetworkIndex index = index();
+        if (index != null) {
+            index.firstConflict(n).ifPresent(other -> refuse(other, n)); // the network a scan would stop at
+        } else {
+            for (Network other : networks()) {
+                refuse(other, n);
             }
         }
-        changingNetworks(NetworkRows.inserted(n));
+        changingNetworks(NetworkRows.inserted(n), i -> i.add(n));
         execute("INSERT INTO networks (" + NETWORK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 n.name(), n.id(), n.bridge(), n.subnet(), n.gateway(), n.ipRange().map(Cidr::toString).orElse(null),
                 n.internal(), n.icc(), n.masquerade(), n.mtu(), n.seq(), n.created().toString(), n.isDefault(),
                 n.state().lowerName());
     }
 
+    /** Throws what conflicts between an existing network and a new one, in this order; nothing if they do not. */
+    private static void refuse(Network other, Network n) {
+        if (other.name().equals(n.name())) {
+            throw new ConflictException("network " + n.name() + " already exists");
+        }
+        if (other.bridge().equals(n.bridge())) {
+            throw new ConflictException("bridge name \"" + n.bridge() + "\": already used by network " + other.name());
+        }
+        if (other.subnet().overlaps(n.subnet())) {
+            throw new ConflictException("subnet \"" + n.subnet() + "\": overlaps subnet " + other.subnet() + " of network " + other.name());
+        }
+        if (other.id().equals(n.id())) {
+            throw new ConflictException("network id " + n.id() + " already used by network " + other.name());
+        }
+        if (other.isDefault() && n.isDefault()) {
+            throw new ConflictException("network " + other.name() + " is already the default network");
+        }
+    }
+
     @Override
     public void setNetworkState(String name, ObjectState state) {
-        changingNetworks(NetworkRows.stateSet(name, state));
+        changingNetworks(NetworkRows.stateSet(name, state), i -> i.setState(name, state));
         if (execute("UPDATE networks SET state = ? WHERE name = ?", state.lowerName(), name) == 0) {
             throw new NotFoundException("network " + name + " not found");
         }
@@ -384,7 +414,7 @@ final class SqlTx implements Tx {
         if (!attached.isEmpty()) {
             throw new ConflictException("network " + name + " has sandboxes attached: " + String.join(", ", attached));
         }
-        changingNetworks(NetworkRows.deleted(name));
+        changingNetworks(NetworkRows.deleted(name), i -> i.remove(name));
         addressChanges.add(AddressRows.networkDeleted(name));
         if (execute("DELETE FROM networks WHERE name = ?", name) == 0) {
             throw new NotFoundException("network " + name + " not found");

@@ -346,6 +346,41 @@ class StateStoreTest {
         assertThat(store.networks()).extracting(Network::name).containsExactly("a");
     }
 
+    /**
+     * The writer's index of the networks (NetworkIndex) follows every commit and ignores rollbacks: a deleted
+     * network's name and subnet are free again, a rolled-back insert never took them, and a conflict still names
+     * the holder. Reads between the writes keep the row cache, and so the index, in use.
+     */
+    @Test
+    void networkChecksFollowCommitsAndIgnoreRollbacks() throws Exception {
+        store.update(tx -> tx.insertNetwork(network(tx, "a", "10.20.0.0/24")));
+        store.update(tx -> tx.insertNetwork(network(tx, "b", "10.21.0.0/24")));
+        store.networks();
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.insertNetwork(network(tx, "c", "10.22.0.0/24"));
+            throw new IllegalStateException("abandon");
+        })).hasMessageContaining("abandon");
+        store.networks();
+        store.update(tx -> tx.setNetworkState("a", ObjectState.DELETING));
+        store.update(tx -> tx.deleteNetwork("a"));
+        store.networks();
+        Optional<Network> seenByReader = store.read(tx -> tx.networkOverlapping(Cidr.parse("10.20.0.0/15")));
+        assertThat(seenByReader).map(Network::name).contains("b");
+        store.update(tx -> {
+            assertThat(tx.networkOverlapping(Cidr.parse("10.20.0.0/24"))).isEmpty();
+            assertThat(tx.networkOverlapping(Cidr.parse("10.22.0.0/24"))).isEmpty();
+            assertThat(tx.networkOverlapping(Cidr.parse("10.21.0.128/25"))).map(Network::name).contains("b");
+        });
+        store.update(tx -> tx.insertNetwork(network(tx, "a", "10.20.0.0/24")));
+        store.update(tx -> tx.insertNetwork(network(tx, "c", "10.22.0.0/24")));
+        store.networks();
+        // Overlapping the new a and the older b: b is named, as a scan in creation order would.
+        assertThatThrownBy(() -> store.update(tx -> tx.insertNetwork(network(tx, "d", "10.20.0.0/15"))))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("subnet \"10.20.0.0/15\": overlaps subnet 10.21.0.0/24 of network b");
+        assertThat(names(store.networks())).containsExactly("b", "a", "c").isEqualTo(bySql());
+    }
+
     @Test
     void networkConflictsNameTheHolder() {
         store.update(tx -> {
