@@ -68,7 +68,10 @@ final class NativeNetworkPeer implements AutoCloseable {
 
     /** Creates network i (bridge {@code nfb<i>}, subnet {@link NetworkTool#subnet}); returns the kernel's time. */
     Times createNetwork(int i) {
-        Network n = network("n" + i, "nfb" + i, NetworkTool.subnet(i), NetworkTool.gateway(i));
+        return add(network("n" + i, "nfb" + i, NetworkTool.subnet(i), NetworkTool.gateway(i)));
+    }
+
+    private Times add(Network n) {
         List<FirewallState.Network> next = new ArrayList<>(firewall);
         next.add(fw(n));
         RestorePlan plan = plan(next, next);
@@ -115,16 +118,6 @@ final class NativeNetworkPeer implements AutoCloseable {
     private RestorePlan plan(List<FirewallState.Network> desired, List<FirewallState.Network> owned) {
         FirewallState state = new FirewallState(names.prefix(), true, desired, List.of());
         return RestorePlanner.plan(nft.readLive(), RulesetGenerator.generate(state), new Ownership(names, owned));
-    }
-
-    private void add(Network n) {
-        List<FirewallState.Network> next = new ArrayList<>(firewall);
-        next.add(fw(n));
-        RestorePlan plan = plan(next, next);
-        bridges.create(n);
-        nft.commit(plan);
-        networks.add(n);
-        firewall.add(next.get(next.size() - 1));
     }
 
     private Network network(String name, String bridge, String subnet, String gateway) {

@@ -43,15 +43,9 @@ final class NetworkRows {
 
     /**
      * After a commit that took the networks from {@code from} to {@code to} through {@code change}: the cache
-     * follows if it held {@code from}, and is dropped otherwise (the next reader reads the table).
-     */
-    void committed(String from, String to, UnaryOperator<List<Network>> change) {
-        committed(from, to, change, null);
-    }
-
-    /**
-     * As {@link #committed(String, String, UnaryOperator)}, and the writer's index follows through
-     * {@code indexChange} (null: drop it; it is rebuilt from the rows when next asked for).
+     * follows if it held {@code from}, and is dropped otherwise (the next reader reads the table). The writer's
+     * index follows through {@code indexChange} if it described {@code from}, and is dropped otherwise (rebuilt
+     * from the rows when next asked for).
      */
     void committed(String from, String to, UnaryOperator<List<Network>> change, java.util.function.Consumer<NetworkIndex> indexChange) {
         NetworkIndex i = index;
