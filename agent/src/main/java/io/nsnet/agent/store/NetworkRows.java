@@ -50,7 +50,7 @@ final class NetworkRows {
     void committed(String from, String to, UnaryOperator<List<Network>> change, java.util.function.Consumer<NetworkIndex> indexChange) {
         NetworkIndex i = index;
         index = null;
-        if (i != null && indexChange != null && i.version().equals(from)) {
+        if (i != null && i.version().equals(from)) {
             indexChange.accept(i);
             i.setVersion(to);
             index = i.broken() ? null : i;
@@ -84,8 +84,10 @@ final class NetworkRows {
         cached = null;
     }
 
-    /** One change of a write transaction, replayed onto the cached rows at commit. */
-    /** Inserted in creation order: at the end, unless an older sequence number comes in (a restored row). */
+    /**
+     * One change of a write transaction, replayed onto the cached rows at commit: an insert, in creation order (at
+     * the end, unless an older sequence number comes in, a restored row).
+     */
     static UnaryOperator<List<Network>> inserted(Network n) {
         return rows -> {
             int at = rows.size();

@@ -60,6 +60,9 @@ final class SqlTx implements Tx {
     private final Replay<List<Network>> networkChanges = new Replay<>();
     /** The same changes for the writer's index of the rows (see {@link NetworkIndex}). */
     private final List<java.util.function.Consumer<NetworkIndex>> indexChanges = new ArrayList<>();
+    /** The index as this transaction found it before changing networks (see {@link #index()}). */
+    private NetworkIndex index;
+    private boolean indexLooked;
     private final PortSandboxRows portRows;
     /** The writer's per-network addresses, and this transaction's changes to endpoints for them; null in readers. */
     private final AddressRows addressRows;
@@ -213,7 +216,13 @@ final class SqlTx implements Tx {
         if (!writable || versionAfter != null) {
             return null;
         }
-        return rows.index(meta(NetworkRows.META_VERSION).orElse(""));
+        // Looked up once per transaction: the version cannot move under a writer but by its own changes, and the
+        // allocator may ask once per default pool it tries.
+        if (!indexLooked) {
+            index = rows.index(meta(NetworkRows.META_VERSION).orElse(""));
+            indexLooked = true;
+        }
+        return index;
     }
 
     @Override
