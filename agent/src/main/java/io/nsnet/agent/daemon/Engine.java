@@ -668,21 +668,30 @@ public final class Engine implements NsnetService, AutoCloseable {
         // Both reads see the same state: every change is made under the engine's lock, which the caller holds.
         List<Sandbox> published = store.sandboxesWithPorts();
         StateSnapshot snap = store.read(tx -> new StateSnapshot(tx.networks(), published, tx.lastPoolIndex()));
-        List<FirewallState.Network> nets = new ArrayList<>();
-        Set<String> live = new HashSet<>();
+        List<FirewallState.Network> nets = new ArrayList<>(snap.networks().size());
         synchronized (firewallNetworks) {
-            Map<Network, FirewallState.Network> previous = new IdentityHashMap<>(firewallNetworks);
-            firewallNetworks.clear();
+            // Looked up in place rather than copied and refilled: at 1000 networks rebuilding the map on every
+            // call was 0.3 ms of each create. Rows replaced since (a state change makes a new row object) are
+            // left behind until they outnumber the current ones a little, then the map is rebuilt once.
             for (Network n : snap.networks()) {
                 if (n.state() != ObjectState.DELETING) {
-                    FirewallState.Network fw = previous.get(n);
-                    nets.add(fw != null ? fw : firewallNetwork(n));
-                    firewallNetworks.put(n, nets.get(nets.size() - 1));
-                    live.add(n.name());
+                    nets.add(firewallNetworks.computeIfAbsent(n, Engine::firewallNetwork));
                 }
+            }
+            if (firewallNetworks.size() > snap.networks().size() + STALE_FIREWALL_NETWORKS) {
+                Map<Network, FirewallState.Network> current = new IdentityHashMap<>();
+                for (Network n : snap.networks()) {
+                    FirewallState.Network fw = firewallNetworks.get(n);
+                    if (fw != null) {
+                        current.put(n, fw);
+                    }
+                }
+                firewallNetworks.clear();
+                firewallNetworks.putAll(current);
             }
         }
         List<FirewallState.Endpoint> eps = new ArrayList<>();
+        Set<String> live = snap.sandboxes().isEmpty() ? Set.of() : liveNetworkNames(snap);
         for (Sandbox s : snap.sandboxes()) {
             if (s.state() == ObjectState.DELETING || s.ports().isEmpty()) {
                 continue;
@@ -695,6 +704,19 @@ public final class Engine implements NsnetService, AutoCloseable {
                     });
         }
         return new FirewallState(config.chainPrefix(), config.userlandProxy(), nets, eps);
+    }
+
+    /** How many replaced rows {@link #firewallNetworks} may hold before it is rebuilt. */
+    private static final int STALE_FIREWALL_NETWORKS = 64;
+
+    private static Set<String> liveNetworkNames(StateSnapshot snap) {
+        Set<String> live = new HashSet<>();
+        for (Network n : snap.networks()) {
+            if (n.state() != ObjectState.DELETING) {
+                live.add(n.name());
+            }
+        }
+        return live;
     }
 
     static FirewallState.Network firewallNetwork(Network n) {
