@@ -155,6 +155,8 @@ public final class RuleMemo {
     private final Map<Key, Held> held = new HashMap<>();
     private final Map<String, NetworkRules> byBridge = new HashMap<>();
     private int networksThisRound;
+    /** The networks' rule lists of the last generation. */
+    private NetworkRuleLists lists;
     private long round;
     private int usedThisRound;
 
@@ -206,6 +208,26 @@ public final class RuleMemo {
             networksThisRound++;
         }
         return r;
+    }
+
+    /** Counts a bundle as used this round without looking it up (it came from {@link #lists}'s last result). */
+    void touch(NetworkRules r) {
+        if (r.round != round) {
+            r.round = round;
+            networksThisRound++;
+        }
+    }
+
+    /**
+     * The networks' rule lists for {@code networks}, extending the last ones asked for when these are those
+     * networks plus newer ones (see {@link NetworkRuleLists}).
+     */
+    NetworkRuleLists lists(java.util.List<Network> networks, ChainNames chains, boolean proxy) {
+        NetworkRuleLists l = NetworkRuleLists.of(networks, chains, proxy, this, enabled ? lists : null);
+        if (enabled) {
+            lists = l;
+        }
+        return l;
     }
 
     /** Field by field: a record's generated equals is a slow call on C1 (see {@link Key}). */

@@ -43,8 +43,6 @@ public final class RulesetGenerator {
     public static DesiredRuleset generate(FirewallState state, RuleMemo memo) {
         ChainNames c = state.chains();
         boolean proxy = state.userlandProxy();
-        List<Network> newestFirst = new ArrayList<>(state.networks());
-        java.util.Collections.reverse(newestFirst);
         // Only published ports need a network by bridge: most states have few, and a map of every network cost
         // ~1000 puts per plan at 1000 networks.
         Map<String, Network> byBridge = new HashMap<>();
@@ -52,50 +50,20 @@ public final class RulesetGenerator {
             state.networks().forEach(n -> byBridge.put(n.bridge(), n));
         }
 
-        // filter FORWARD
-        List<RuleSpec> forwardHead = new ArrayList<>();
+        NetworkRuleLists nets = memo.lists(state.networks(), c, proxy);
+        List<RuleSpec> forwardHead = new ArrayList<>(nets.forward.size() + 2);
         forwardHead.add(RuleSpec.of(Target.jump(c.user())));
         forwardHead.add(RuleSpec.of(Target.jump(c.isolation1())));
-        List<RuleSpec> forwardTail = new ArrayList<>();
-        List<RuleSpec> iso1 = new ArrayList<>();
-        List<RuleSpec> iso2 = new ArrayList<>();
-        List<RuleSpec> postHead = new ArrayList<>();
-        List<RuleSpec> natMain = new ArrayList<>();
-        for (Network n : newestFirst) {
-            RuleMemo.NetworkRules r = memo.network(n, c);
-            if (n.internal()) {
-                if (n.icc()) {
-                    forwardHead.add(r.iccAccept());
-                }
-                iso1.add(r.internalOut());
-                iso1.add(r.internalIn());
-                continue;
-            }
-            forwardHead.add(r.conntrack());
-            forwardHead.add(r.mainJump());
-            forwardHead.add(r.outgoing());
-            if (n.icc()) {
-                forwardHead.add(r.iccAccept());
-            }
-            iso1.add(r.iso1());
-            iso2.add(r.iso2());
-            if (!proxy) {
-                postHead.add(r.localMasq());
-            }
-            if (n.masquerade()) {
-                postHead.add(r.netMasq());
-                if (proxy) {
-                    natMain.add(r.natReturn());
-                }
-            }
-        }
-        for (Network n : state.networks()) {
-            if (!n.icc()) {
-                forwardTail.add(memo.network(n, c).iccDrop());
-            }
-        }
+        forwardHead.addAll(nets.forward);
+        List<RuleSpec> iso1 = new ArrayList<>(nets.isolation1.size() + 1);
+        iso1.addAll(nets.isolation1);
         iso1.add(RuleSpec.of(Target.RETURN));
+        List<RuleSpec> iso2 = new ArrayList<>(nets.isolation2.size() + 1);
+        iso2.addAll(nets.isolation2);
         iso2.add(RuleSpec.of(Target.RETURN));
+        List<RuleSpec> postHead = nets.postrouting;
+        List<RuleSpec> forwardTail = nets.forwardTail;
+        List<RuleSpec> natMain = new ArrayList<>(nets.natMain);
 
         // Published ports: nat DNAT in P, filter ACCEPT in P, hairpin MASQUERADE in POSTROUTING.
         List<RuleSpec> filterMain = new ArrayList<>();

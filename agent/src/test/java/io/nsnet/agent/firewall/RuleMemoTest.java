@@ -22,6 +22,66 @@ class RuleMemoTest {
         }
     }
 
+    /**
+     * The networks' lists are extended rather than rebuilt when networks are only added (NetworkRuleLists); any
+     * sequence of changes, the same network objects carried from state to state as the daemon does, must give
+     * what a generation from scratch gives.
+     */
+    @Test
+    void extendedListsEqualListsBuiltFromScratchOverRandomChanges() {
+        java.util.Random rnd = new java.util.Random(7);
+        RuleMemo memo = RuleMemo.create();
+        List<Network> nets = new ArrayList<>();
+        String prefix = "NSNET";
+        boolean proxy = true;
+        int made = 0;
+        for (int step = 0; step < 400; step++) {
+            int what = rnd.nextInt(10);
+            if (what < 6 || nets.isEmpty()) {
+                for (int k = 1 + rnd.nextInt(3); k > 0; k--, made++) {
+                    nets.add(new Network("nsn-" + made, "10." + (made / 250) + "." + (made % 250) + ".0/24",
+                            rnd.nextInt(5) == 0, rnd.nextInt(4) != 0, rnd.nextInt(4) != 0));
+                }
+            } else if (what == 6) {
+                nets.remove(rnd.nextInt(nets.size()));
+            } else if (what == 7) {
+                int i = rnd.nextInt(nets.size());
+                Network n = nets.get(i);
+                nets.set(i, new Network(n.bridge(), n.subnet(), n.internal(), !n.icc(), n.masquerade()));
+            } else if (what == 8) {
+                proxy = !proxy;
+            } else {
+                prefix = prefix.equals("NSNET") ? "DOCKER" : "NSNET";
+            }
+            FirewallState s = new FirewallState(prefix, proxy, nets, List.of());
+            memo.nextRound();
+            assertThat(RulesetGenerator.generate(s, memo).plans())
+                    .as("step %d", step).isEqualTo(RulesetGenerator.generate(s).plans());
+        }
+    }
+
+    @Test
+    void aCreateRendersOnlyTheNewNetworkAndKeepsTheOthersRuleObjects() {
+        RuleMemo memo = RuleMemo.create();
+        List<Network> nets = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            nets.add(Network.bridge("nsn-" + i, "10.1." + i + ".0/24"));
+        }
+        memo.nextRound();
+        DesiredRuleset before = RulesetGenerator.generate(new FirewallState("NSNET", true, nets, List.of()), memo);
+        nets.add(Network.bridge("nsn-new", "10.9.0.0/24"));
+        memo.nextRound();
+        DesiredRuleset after = RulesetGenerator.generate(new FirewallState("NSNET", true, nets, List.of()), memo);
+        List<RuleSpec> was = before.plan(io.nsnet.agent.firewall.model.TableName.FILTER, "FORWARD").head();
+        List<RuleSpec> now = after.plan(io.nsnet.agent.firewall.model.TableName.FILTER, "FORWARD").head();
+        // Two jumps, then the new network's four rules, then the old networks' very objects.
+        assertThat(now).hasSize(was.size() + 4);
+        assertThat(now.get(2).spec()).contains("nsn-new");
+        for (int i = 2; i < was.size(); i++) {
+            assertThat(now.get(i + 4)).isSameAs(was.get(i));
+        }
+    }
+
     @Test
     void reusesRuleObjectsAndForgetsWhatIsGone() {
         RuleMemo memo = RuleMemo.create();
