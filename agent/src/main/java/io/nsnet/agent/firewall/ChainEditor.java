@@ -237,14 +237,21 @@ final class ChainEditor {
         int headSize = head.size();
         int d = headSize + tail.size();
         int n = live.size();
+        // The walks below visit every rule of a chain that changed (FORWARD: 4000 at 1000 networks), so they run
+        // on arrays with the rules' classes known: on C1 (the daemon's JIT) the List and Rule interface calls
+        // were most of a walk's cost (measured in the daemon at 1000 networks: 0.4-0.7 ms per create).
+        Rule[] lv = live.toArray(new Rule[0]);
+        RuleSpec[] dv = new RuleSpec[d];
+        System.arraycopy(head.toArray(new RuleSpec[0]), 0, dv, 0, headSize);
+        System.arraycopy(tail.toArray(new RuleSpec[0]), 0, dv, headSize, d - headSize);
         // From the top: a live rule with the next desired text is that rule (whoever would own it, Ownership
         // says nsnet); only rules that differ are asked about, so foreign ones can be stepped over.
         int i = 0;
         int p = 0;
         int lastPrefix = -1;
         while (i < n && p < d) {
-            Rule r = live.get(i);
-            if (r.spec().equals(desired(head, tail, p).spec())) {
+            Rule r = lv[i];
+            if (sameText(r, dv[p])) {
                 lastPrefix = i++;
                 p++;
             } else if (!isNsnet.test(r)) {
@@ -258,8 +265,8 @@ final class ChainEditor {
         int q = d - 1;
         int firstSuffix = n;
         while (i2 >= i && q >= p) {
-            Rule r = live.get(i2);
-            if (r.spec().equals(desired(head, tail, q).spec())) {
+            Rule r = lv[i2];
+            if (sameText(r, dv[q])) {
                 firstSuffix = i2--;
                 q--;
             } else if (!isNsnet.test(r)) {
@@ -326,6 +333,13 @@ final class ChainEditor {
             return new Result(commands, after, false);
         }
         return null;
+    }
+
+    /** Whether a live rule has a desired rule's text; texts are interned, so mostly an identity check. */
+    private static boolean sameText(Rule live, RuleSpec desired) {
+        String a = live instanceof RuleSpec rs ? rs.spec() : live.spec();
+        String b = desired.spec();
+        return a == b || a.equals(b);
     }
 
     private static RuleSpec desired(List<RuleSpec> head, List<RuleSpec> tail, int j) {
