@@ -20,6 +20,7 @@ import io.nsnet.nft.NftRule;
 import io.nsnet.nft.NftSnapshot;
 import io.nsnet.nft.Nft;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -191,13 +192,18 @@ public final class NftBackend implements FirewallBackend {
      * (8000 rules) on every commit was measurable.
      */
     private Mirror mirror(int genId, Map<TableName, Map<String, ChainState>> tables) {
+        return mirror(genId, tables, Map.of());
+    }
+
+    /** @param made views already made for some of the chains (those a commit changed) */
+    private Mirror mirror(int genId, Map<TableName, Map<String, ChainState>> tables, Map<ChainState, Chain> made) {
         Map<ChainState, Chain> previous = views;
         Map<ChainState, Chain> now = new java.util.IdentityHashMap<>();
         Map<TableName, Table> rs = new EnumMap<>(TableName.class);
         tables.forEach((t, chains) -> {
             Map<String, Chain> cs = new LinkedHashMap<>();
             chains.forEach((name, c) -> {
-                Chain view = previous.get(c);
+                Chain view = made.isEmpty() ? previous.get(c) : made.getOrDefault(c, previous.get(c));
                 if (view == null) {
                     List<Rule> rules = new ArrayList<>(c.rules().size());
                     c.rules().forEach(e -> rules.add(e.rule()));
@@ -457,14 +463,19 @@ public final class NftBackend implements FirewallBackend {
         /** The mirror after the commit: new rules get their echoed handles; if one is missing, read next time. */
         Mirror result(NfTables.Committed done) {
             boolean complete = true;
+            // The changed chains' views are made in the same pass, on an array: at 1000 networks a create changes
+            // chains of ~7000 rules, and two passes through List calls were ~0.2 ms on C1.
+            Map<ChainState, Chain> made = new java.util.IdentityHashMap<>();
             for (Map.Entry<TableName, Map<String, ChainState>> t : tables.entrySet()) {
                 for (Map.Entry<String, ChainState> c : t.getValue().entrySet()) {
                     if (!copied.contains(t.getKey().id() + " " + c.getKey())) {
                         continue;
                     }
                     List<Entry> rules = c.getValue().rules();
-                    for (int k = 0; k < rules.size(); k++) {
-                        Entry e = rules.get(k);
+                    Entry[] es = rules.toArray(new Entry[0]);
+                    Rule[] view = new Rule[es.length];
+                    for (int k = 0; k < es.length; k++) {
+                        Entry e = es[k];
                         if (e.handle() == 0) {
                             Long h = done.handles().get(e.id());
                             if (h == null) {
@@ -473,10 +484,12 @@ public final class NftBackend implements FirewallBackend {
                                 rules.set(k, new Entry(h, 0, e.rule()));
                             }
                         }
+                        view[k] = e.rule();
                     }
+                    made.put(c.getValue(), new Chain(c.getKey(), c.getValue().policy(), Arrays.asList(view)));
                 }
             }
-            return complete ? mirror(done.genId(), tables) : null;
+            return complete ? mirror(done.genId(), tables, made) : null;
         }
     }
 
