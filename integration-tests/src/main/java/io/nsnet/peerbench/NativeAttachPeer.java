@@ -1,6 +1,13 @@
 package io.nsnet.peerbench;
 
 import io.nsnet.addr.IpPrefix;
+import io.nsnet.agent.firewall.ChainNames;
+import io.nsnet.agent.firewall.FirewallState;
+import io.nsnet.agent.firewall.NftBackend;
+import io.nsnet.agent.firewall.Ownership;
+import io.nsnet.agent.firewall.RestorePlan;
+import io.nsnet.agent.firewall.RestorePlanner;
+import io.nsnet.agent.firewall.RulesetGenerator;
 import io.nsnet.agent.sandbox.SandboxDriver;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
@@ -8,6 +15,14 @@ import io.nsnet.netns.NetNs;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.route.Route;
 import io.nsnet.sysctl.Sysctls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -19,8 +34,15 @@ import java.util.concurrent.Future;
  * with its address, and the default route. Detach deletes the host end, then the namespace, as nsnetd does
  * (returning once the kernel has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its
  * API, store and bookkeeping.
+ *
+ * <p>With a published port ({@link #attachWithPort}, when the daemon writes nf_tables itself), also the port's
+ * kernel work: its rules committed as one nf_tables transaction by nsnet's {@link NftBackend} into the same layout
+ * (the bridge network's rules committed once at the start), planned beforehand and untimed, and the host port
+ * bound in the host namespace, as the daemon's proxy reserves it. Those parts are timed one after the other;
+ * nsnetd commits the rules while it makes the links, so for it this is an upper bound of the floor.
  */
 final class NativeAttachPeer implements AttachTool, AutoCloseable {
+    static final String PORT_FLOOR = "kernel floor + port rules and bind (in-process)";
     private static final String BRIDGE = "nabr0";
     private final Namespaces namespaces;
     private final NetNs host;
@@ -29,8 +51,20 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private final LinkRemover remover;
     /** The next attach's namespace, made in the background after the previous operation (as nsnetd's spare). */
     private Future<NetNs.Created<Rtnl>> spare;
+    /** Port floor: nsnet's nf_tables writer in the host namespace, or null without one. */
+    private final NftBackend nft;
+    private final ChainNames names = new ChainNames("NSNET");
+    private final FirewallState.Network network = FirewallState.Network.bridge(BRIDGE, "10.0.0.0/16");
+    /** Sandboxes attached with a port: their endpoints (in the rules) and bound host ports. */
+    private final Map<Integer, FirewallState.Endpoint> published = new LinkedHashMap<>();
+    private final Map<Integer, ServerSocketChannel> bound = new LinkedHashMap<>();
 
     NativeAttachPeer(String hostNs, Namespaces namespaces) {
+        this(hostNs, namespaces, false);
+    }
+
+    /** @param portFloor also time port attaches' rules and bind ({@link #attachWithPort}) through nf_tables */
+    NativeAttachPeer(String hostNs, Namespaces namespaces, boolean portFloor) {
         this.namespaces = namespaces;
         this.host = NetNs.open(hostNs);
         this.hostRtnl = Rtnl.open(host);
@@ -40,7 +74,71 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         hostRtnl.addresses().add(bridgeIndex, IpPrefix.parse("10.0.0.1/16"));
         hostRtnl.links().setUp(bridgeIndex);
         remover = new LinkRemover(host, 4);
+        if (portFloor) {
+            nft = new NftBackend(host);
+            nft.commit(plan(List.of())); // the network's own rules, as nsnetd has them before any port
+        } else {
+            nft = null;
+        }
         spare = makeSpare();
+    }
+
+    /**
+     * Attach i with host port {@link AttachTool#hostPort} → 80: the links as {@link #attach}, the port's rules
+     * committed, the host port bound. Returns the kernel's time in milliseconds (links wall time, the commit from
+     * sending the batch to the last answer, and the bind), planning excluded.
+     */
+    double attachWithPort(int i) {
+        if (nft == null) {
+            throw new IllegalStateException("port floor not enabled");
+        }
+        FirewallState.Endpoint ep = new FirewallState.Endpoint(AttachTool.address(i), BRIDGE, List.of(
+                new FirewallState.PublishedPort(null, AttachTool.hostPort(i), 80, FirewallState.Protocol.TCP)));
+        List<FirewallState.Endpoint> next = new ArrayList<>(published.values());
+        next.add(ep);
+        RestorePlan plan = plan(next);
+        long t0 = System.nanoTime();
+        attach(i, false);
+        double linksMs = (System.nanoTime() - t0) / 1e6;
+        nft.commit(plan);
+        double commitMs = nft.lastCommitNanos() / 1e6;
+        long t1 = System.nanoTime();
+        ServerSocketChannel s = host.call(() -> {
+            ServerSocketChannel c = ServerSocketChannel.open();
+            c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            c.bind(new InetSocketAddress("0.0.0.0", AttachTool.hostPort(i)), 128);
+            return c;
+        });
+        double bindMs = (System.nanoTime() - t1) / 1e6;
+        published.put(i, ep);
+        bound.put(i, s);
+        return linksMs + commitMs + bindMs;
+    }
+
+    boolean hasPortFloor() {
+        return nft != null;
+    }
+
+    /** Detaches a sandbox attached with a port: its rules and socket go first (untimed), then as {@link #detach}. */
+    void detachWithPort(int i) {
+        if (published.remove(i) != null) {
+            nft.commit(plan(new ArrayList<>(published.values())));
+        }
+        ServerSocketChannel s = bound.remove(i);
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        detach(i);
+    }
+
+    private RestorePlan plan(List<FirewallState.Endpoint> endpoints) {
+        FirewallState state = new FirewallState(names.prefix(), true, List.of(network), endpoints);
+        return RestorePlanner.plan(nft.readLive(), RulesetGenerator.generate(state), new Ownership(names,
+                List.of(network)));
     }
 
     private static Future<NetNs.Created<Rtnl>> makeSpare() {
@@ -93,6 +191,13 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void close() {
+        for (ServerSocketChannel s : bound.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing at the end of the bench: the namespace sweep follows
+            }
+        }
         if (spare != null) {
             NetNs.Created<Rtnl> left = takeSpare();
             left.value().close();
