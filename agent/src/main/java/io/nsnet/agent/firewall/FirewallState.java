@@ -28,13 +28,15 @@ public record FirewallState(String chainPrefix, boolean userlandProxy, List<Netw
                 throw new IllegalArgumentException("bridge " + n.bridge() + " is listed twice");
             }
         }
+        // Each endpoint's network's subnet parsed once per network, not once per endpoint.
+        Map<String, Ipv4Prefix> prefixes = new HashMap<>();
         for (Endpoint e : endpoints) {
             Network n = byBridge.get(e.bridge());
             if (n == null) {
                 throw new IllegalArgumentException("endpoint " + e.ip() + " is on bridge " + e.bridge()
                         + ", which is not among the networks");
             }
-            if (!n.prefix().contains(Ipv4Prefix.parseAddress(e.ip(), e.ip()))) {
+            if (!prefixes.computeIfAbsent(n.bridge(), b -> n.prefix()).contains(Ipv4Prefix.parseAddress(e.ip(), e.ip()))) {
                 throw new IllegalArgumentException("endpoint " + e.ip() + " is outside subnet " + n.subnet()
                         + " of bridge " + n.bridge());
             }

@@ -30,24 +30,47 @@ public record Ipv4Prefix(int address, int length) {
         return new Ipv4Prefix(parseAddress(addr, text), len);
     }
 
-    /** Parses a plain dotted-quad address. */
+    /**
+     * Parses a plain dotted-quad address: four decimal octets of one to three ASCII digits, each at most 255. A
+     * loop over the characters: with {@code split} and a stream per octet this was ~1-2 us a call on C1 (the
+     * daemon's JIT), and the firewall's state parses every published endpoint's address on each change.
+     */
     public static int parseAddress(String addr, String context) {
-        String[] parts = addr.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("invalid IPv4 address '" + context + "'");
-        }
         int value = 0;
-        for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException("invalid IPv4 address '" + context + "'");
+        int octets = 0;
+        int i = 0;
+        int n = addr.length();
+        while (true) {
+            int start = i;
+            int octet = 0;
+            for (; i < n && addr.charAt(i) != '.'; i++) {
+                char ch = addr.charAt(i);
+                if (ch < '0' || ch > '9' || i - start == 3) {
+                    throw invalid(context);
+                }
+                octet = octet * 10 + (ch - '0');
             }
-            int octet = Integer.parseInt(p);
-            if (octet > 255) {
-                throw new IllegalArgumentException("invalid IPv4 address '" + context + "'");
+            if (i == start || octet > 255) {
+                throw invalid(context);
             }
             value = (value << 8) | octet;
+            octets++;
+            if (i == n) {
+                break;
+            }
+            if (octets == 4) {
+                throw invalid(context); // a fifth part
+            }
+            i++; // the dot
+        }
+        if (octets != 4) {
+            throw invalid(context);
         }
         return value;
+    }
+
+    private static IllegalArgumentException invalid(String context) {
+        return new IllegalArgumentException("invalid IPv4 address '" + context + "'");
     }
 
     public int mask() {
