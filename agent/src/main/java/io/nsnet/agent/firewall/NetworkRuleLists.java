@@ -23,6 +23,8 @@ final class NetworkRuleLists {
     final boolean proxy;
     /** The networks these lists are for, oldest first (the state's order), compared by identity. */
     private final Network[] networks;
+    /** Whether these lists extend the previous ones, every network of those kept as it was. */
+    final boolean extended;
     /** Each network's rule bundle from the memo, in the same order. */
     private final RuleMemo.NetworkRules[] rules;
     /** FORWARD after nsnet's two jumps, newest network first. */
@@ -36,12 +38,14 @@ final class NetworkRuleLists {
     /** nat {@code P}: the RETURNs of masquerading networks (with the userland proxy), before any port's DNAT. */
     final List<RuleSpec> natMain;
 
-    private NetworkRuleLists(ChainNames chains, boolean proxy, Network[] networks, RuleMemo.NetworkRules[] rules,
+    private NetworkRuleLists(ChainNames chains, boolean proxy, Network[] networks, boolean extended,
+            RuleMemo.NetworkRules[] rules,
             List<RuleSpec> forward, List<RuleSpec> forwardTail, List<RuleSpec> isolation1, List<RuleSpec> isolation2,
             List<RuleSpec> postrouting, List<RuleSpec> natMain) {
         this.chains = chains;
         this.proxy = proxy;
         this.networks = networks;
+        this.extended = extended;
         this.rules = rules;
         this.forward = forward;
         this.forwardTail = forwardTail;
@@ -58,7 +62,8 @@ final class NetworkRuleLists {
     static NetworkRuleLists of(List<Network> networks, ChainNames c, boolean proxy, RuleMemo memo,
             NetworkRuleLists previous) {
         Network[] now = networks.toArray(new Network[0]);
-        int kept = previous != null && previous.isPrefixOf(now, c, proxy) ? previous.networks.length : 0;
+        boolean extend = previous != null && previous.isPrefixOf(now, c, proxy);
+        int kept = extend ? previous.networks.length : 0;
         RuleMemo.NetworkRules[] rules = new RuleMemo.NetworkRules[now.length];
         for (int i = 0; i < kept; i++) {
             rules[i] = previous.rules[i];
@@ -113,7 +118,7 @@ final class NetworkRuleLists {
                 tail.add(rules[i].iccDrop());
             }
         }
-        return new NetworkRuleLists(c, proxy, now, rules, List.copyOf(forward), List.copyOf(tail), List.copyOf(iso1),
+        return new NetworkRuleLists(c, proxy, now, extend, rules, List.copyOf(forward), List.copyOf(tail), List.copyOf(iso1),
                 List.copyOf(iso2), List.copyOf(post), List.copyOf(nat));
     }
 

@@ -157,6 +157,8 @@ public final class RuleMemo {
     private int networksThisRound;
     /** The networks' rule lists of the last generation. */
     private NetworkRuleLists lists;
+    /** The published ports' rule lists of the last generation. */
+    private PortRuleLists ports;
     private long round;
     private int usedThisRound;
 
@@ -228,6 +230,24 @@ public final class RuleMemo {
             lists = l;
         }
         return l;
+    }
+
+    /**
+     * The published ports' rule lists for {@code endpoints}, extending the last ones asked for when these are those
+     * endpoints plus newer ones and the networks were kept (see {@link PortRuleLists}).
+     */
+    PortRuleLists ports(java.util.List<FirewallState.Endpoint> endpoints,
+            java.util.function.Function<String, Network> networkOf, boolean proxy, boolean networksKept) {
+        PortRuleLists p = PortRuleLists.of(endpoints, networkOf, proxy, networksKept, this, enabled ? ports : null);
+        if (enabled) {
+            ports = p;
+        }
+        return p;
+    }
+
+    /** Counts rules taken over from an earlier generation as used this round (they are not looked up). */
+    void countUsed(int rules) {
+        usedThisRound += rules;
     }
 
     /** Field by field: a record's generated equals is a slow call on C1 (see {@link Key}). */

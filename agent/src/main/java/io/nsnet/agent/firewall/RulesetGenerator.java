@@ -43,13 +43,6 @@ public final class RulesetGenerator {
     public static DesiredRuleset generate(FirewallState state, RuleMemo memo) {
         ChainNames c = state.chains();
         boolean proxy = state.userlandProxy();
-        // Only published ports need a network by bridge: most states have few, and a map of every network cost
-        // ~1000 puts per plan at 1000 networks.
-        Map<String, Network> byBridge = new HashMap<>();
-        if (!state.endpoints().isEmpty()) {
-            state.networks().forEach(n -> byBridge.put(n.bridge(), n));
-        }
-
         NetworkRuleLists nets = memo.lists(state.networks(), c, proxy);
         List<RuleSpec> forwardHead = new ArrayList<>(nets.forward.size() + 2);
         forwardHead.add(RuleSpec.of(Target.jump(c.user())));
@@ -65,20 +58,19 @@ public final class RulesetGenerator {
         List<RuleSpec> forwardTail = nets.forwardTail;
         List<RuleSpec> natMain = new ArrayList<>(nets.natMain);
 
-        // Published ports: nat DNAT in P, filter ACCEPT in P, hairpin MASQUERADE in POSTROUTING.
-        List<RuleSpec> filterMain = new ArrayList<>();
-        List<RuleSpec> postTail = new ArrayList<>();
-        for (Endpoint e : state.endpoints()) {
-            Network n = byBridge.get(e.bridge());
-            if (n.internal()) {
-                continue;
+        // Published ports: nat DNAT in P, filter ACCEPT in P, hairpin MASQUERADE in POSTROUTING. Only the endpoints
+        // whose rules are made need a network by bridge: the map is built on first use (a map of every network
+        // cost ~1000 puts per plan at 1000 networks).
+        Map<String, Network> byBridge = new HashMap<>();
+        PortRuleLists ports = memo.ports(state.endpoints(), bridge -> {
+            if (byBridge.isEmpty()) {
+                state.networks().forEach(n -> byBridge.put(n.bridge(), n));
             }
-            for (PublishedPort p : e.ports()) {
-                natMain.add(memo.get(proxy ? "dnat-proxy" : "dnat", e, p, () -> dnatRule(e, p, proxy)));
-                filterMain.add(memo.get("publish", e, p, () -> publishAccept(e, p)));
-                postTail.add(memo.get("hairpin", e, p, () -> hairpinMasquerade(e, p)));
-            }
-        }
+            return byBridge.get(bridge);
+        }, proxy, nets.extended);
+        natMain.addAll(ports.dnat);
+        List<RuleSpec> filterMain = ports.accept;
+        List<RuleSpec> postTail = ports.hairpin;
 
         RuleSpec localJump = RuleSpec.of(Target.jump(c.main())).withDstType("LOCAL");
         RuleSpec outputJump = proxy ? localJump.withDestination(not(LOOPBACK)) : localJump;

@@ -23,37 +23,58 @@ class RuleMemoTest {
     }
 
     /**
-     * The networks' lists are extended rather than rebuilt when networks are only added (NetworkRuleLists); any
-     * sequence of changes, the same network objects carried from state to state as the daemon does, must give
-     * what a generation from scratch gives.
+     * The networks' and ports' lists are extended rather than rebuilt when networks or published endpoints are
+     * only added (NetworkRuleLists, PortRuleLists); any sequence of changes, the same objects carried from state to
+     * state as the daemon does, must give what a generation from scratch gives.
      */
     @Test
     void extendedListsEqualListsBuiltFromScratchOverRandomChanges() {
         java.util.Random rnd = new java.util.Random(7);
         RuleMemo memo = RuleMemo.create();
         List<Network> nets = new ArrayList<>();
+        List<FirewallState.Endpoint> eps = new ArrayList<>();
         String prefix = "NSNET";
         boolean proxy = true;
         int made = 0;
-        for (int step = 0; step < 400; step++) {
-            int what = rnd.nextInt(10);
-            if (what < 6 || nets.isEmpty()) {
+        int hosts = 0;
+        for (int step = 0; step < 600; step++) {
+            int what = rnd.nextInt(14);
+            if (what < 5 || nets.isEmpty()) {
                 for (int k = 1 + rnd.nextInt(3); k > 0; k--, made++) {
                     nets.add(new Network("nsn-" + made, "10." + (made / 250) + "." + (made % 250) + ".0/24",
                             rnd.nextInt(5) == 0, rnd.nextInt(4) != 0, rnd.nextInt(4) != 0));
                 }
+            } else if (what == 5) {
+                Network gone = nets.remove(rnd.nextInt(nets.size()));
+                eps.removeIf(e -> e.bridge().equals(gone.bridge()));
             } else if (what == 6) {
-                nets.remove(rnd.nextInt(nets.size()));
-            } else if (what == 7) {
                 int i = rnd.nextInt(nets.size());
                 Network n = nets.get(i);
-                nets.set(i, new Network(n.bridge(), n.subnet(), n.internal(), !n.icc(), n.masquerade()));
-            } else if (what == 8) {
+                nets.set(i, new Network(n.bridge(), n.subnet(), rnd.nextBoolean() ? !n.internal() : n.internal(),
+                        !n.icc(), n.masquerade()));
+            } else if (what == 7) {
                 proxy = !proxy;
-            } else {
+            } else if (what == 8) {
                 prefix = prefix.equals("NSNET") ? "DOCKER" : "NSNET";
+            } else if (what < 12) {
+                // A sandbox publishing one or two ports (the common case: appended).
+                Network n = nets.get(rnd.nextInt(nets.size()));
+                String ip = n.subnet().substring(0, n.subnet().lastIndexOf('.')) + "." + (2 + hosts++ % 250);
+                List<FirewallState.PublishedPort> ports = new ArrayList<>();
+                for (int k = 1 + rnd.nextInt(2); k > 0; k--) {
+                    ports.add(new FirewallState.PublishedPort(rnd.nextInt(3) == 0 ? "127.0.0.1" : null,
+                            20000 + rnd.nextInt(20000), 80 + k, rnd.nextBoolean() ? FirewallState.Protocol.TCP
+                                    : FirewallState.Protocol.UDP));
+                }
+                eps.add(new FirewallState.Endpoint(ip, n.bridge(), ports));
+            } else if (what == 12 && !eps.isEmpty()) {
+                eps.remove(rnd.nextInt(eps.size()));
+            } else if (!eps.isEmpty()) {
+                int i = rnd.nextInt(eps.size());
+                FirewallState.Endpoint e = eps.get(i);
+                eps.set(i, new FirewallState.Endpoint(e.ip(), e.bridge(), e.ports().subList(0, 1)));
             }
-            FirewallState s = new FirewallState(prefix, proxy, nets, List.of());
+            FirewallState s = new FirewallState(prefix, proxy, nets, eps);
             memo.nextRound();
             assertThat(RulesetGenerator.generate(s, memo).plans())
                     .as("step %d", step).isEqualTo(RulesetGenerator.generate(s).plans());
