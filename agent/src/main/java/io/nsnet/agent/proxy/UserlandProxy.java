@@ -8,11 +8,16 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +34,15 @@ import io.nsnet.netns.NetNs;
  * leave to it: connections to 127.0.0.1:PORT from the host and hairpin traffic from the same bridge.
  *
  * <p>Every socket is created on a worker inside the host namespace (a socket belongs to the namespace of the
- * thread that creates it) and then used from ordinary threads: no extra processes.
+ * thread that creates it) and then used from ordinary threads: no extra processes. One thread accepts on every
+ * published TCP port ({@link Acceptor}); each connection is relayed by threads of its own.
  */
 public final class UserlandProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UserlandProxy.class);
     private static final long UDP_IDLE_MS = 90_000;
 
     private final NetNs host;
+    private final Acceptor acceptor = new Acceptor();
     private final Map<Key, Listener> listeners = new ConcurrentHashMap<>();
     /** Host ports bound by {@link #reserve} and not yet published: the sockets {@link #publish} will serve on. */
     private final Map<Key, java.io.Closeable> reserved = new ConcurrentHashMap<>();
@@ -188,6 +195,7 @@ public final class UserlandProxy implements AutoCloseable {
         reserved.clear();
         listeners.values().forEach(Listener::close);
         listeners.clear();
+        acceptor.close();
     }
 
     private static Thread daemonThread(String name, Runnable r) {
@@ -197,17 +205,142 @@ public final class UserlandProxy implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Accepts on every published TCP port from one thread (a selector), started with the first. Why not a thread
+     * per port, as before: starting one took ~0.2 ms of each attach with a port (a sandbox's links were waiting on
+     * it), and hundreds of published ports kept as many threads parked in accept. The sockets are bound and
+     * listening before they get here (see {@link #reserve}), so a connection that comes first waits in the backlog.
+     */
+    private final class Acceptor {
+        /** Work for the selector's thread: registering and removing ports (a selector is not thread-safe). */
+        private final ConcurrentLinkedQueue<Runnable> changes = new ConcurrentLinkedQueue<>();
+        private Selector selector;
+        private Thread thread;
+        private boolean closed;
+
+        /** Starts accepting on {@code l}'s socket. */
+        synchronized void add(TcpListener l) {
+            if (closed) {
+                throw new IllegalStateException("proxy is closed");
+            }
+            if (thread == null) {
+                try {
+                    selector = Selector.open();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot open the proxy's selector", e);
+                }
+                Selector sel = selector;
+                thread = daemonThread("proxy-accept", () -> loop(sel));
+            }
+            Selector sel = selector;
+            changes.add(() -> {
+                try {
+                    l.server.register(sel, SelectionKey.OP_ACCEPT, l);
+                } catch (ClosedChannelException e) {
+                    // unpublished before it was registered
+                }
+            });
+            sel.wakeup();
+        }
+
+        /**
+         * Stops accepting on {@code l}'s socket and closes it, returning once the port is free. A socket registered
+         * with a selector is only really closed once the selector has let go of it, so that is done on the
+         * selector's thread, and waited for: a sandbox made right after may publish the same port.
+         */
+        void remove(TcpListener l) {
+            Selector sel;
+            synchronized (this) {
+                sel = selector;
+            }
+            if (sel == null || !sel.isOpen()) {
+                closeQuietly(l.server);
+                return;
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            changes.add(() -> {
+                SelectionKey k = l.server.keyFor(sel);
+                if (k != null) {
+                    k.cancel();
+                    try {
+                        sel.selectNow(); // deregisters the cancelled key
+                    } catch (IOException e) {
+                        LOG.debug("proxy: selectNow failed: {}", e.getMessage());
+                    }
+                }
+                closeQuietly(l.server);
+                done.complete(null);
+            });
+            sel.wakeup();
+            try {
+                done.get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closeQuietly(l.server);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("proxy: the accept thread did not release a port in time: {}", e.toString());
+                closeQuietly(l.server);
+            }
+        }
+
+        private void loop(Selector sel) {
+            while (sel.isOpen()) {
+                try {
+                    sel.select();
+                } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                    return;
+                }
+                for (Runnable r; (r = changes.poll()) != null; ) {
+                    r.run();
+                }
+                if (!sel.isOpen()) {
+                    return;
+                }
+                for (SelectionKey k : sel.selectedKeys()) {
+                    if (k.isValid() && k.isAcceptable()) {
+                        ((TcpListener) k.attachment()).acceptWaiting();
+                    }
+                }
+                sel.selectedKeys().clear();
+            }
+        }
+
+        void close() {
+            Selector sel;
+            synchronized (this) {
+                closed = true;
+                sel = selector;
+            }
+            if (sel != null) {
+                closeQuietly(sel);
+            }
+            for (Runnable r; (r = changes.poll()) != null; ) {
+                r.run(); // removals still waiting: they close their sockets (registrations fail, closed)
+            }
+        }
+    }
+
     /** Accepts on the host port and relays each connection to the sandbox with two copying threads. */
     private final class TcpListener implements Listener {
+        private final Key key;
+        private final InetSocketAddress dest;
         private final ServerSocketChannel server;
         private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
 
         TcpListener(Key key, InetSocketAddress dest, ServerSocketChannel server) {
+            this.key = key;
+            this.dest = dest;
             this.server = server;
-            daemonThread("proxy-" + key, () -> acceptLoop(key, dest));
+            try {
+                server.configureBlocking(false);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("proxy " + key + ": cannot make the socket non-blocking", e);
+            }
+            acceptor.add(this);
         }
 
-        private void acceptLoop(Key key, InetSocketAddress dest) {
+        /** On the accept thread: takes every connection waiting and starts relaying each. */
+        void acceptWaiting() {
             while (server.isOpen()) {
                 SocketChannel client;
                 try {
@@ -216,6 +349,9 @@ public final class UserlandProxy implements AutoCloseable {
                     if (server.isOpen()) {
                         LOG.warn("proxy {}: accept failed: {}", key, e.getMessage());
                     }
+                    return;
+                }
+                if (client == null) {
                     return;
                 }
                 open.add(client);
@@ -266,7 +402,7 @@ public final class UserlandProxy implements AutoCloseable {
 
         @Override
         public void close() {
-            closeQuietly(server);
+            acceptor.remove(this);
             open.forEach(UserlandProxy::closeQuietly);
         }
     }

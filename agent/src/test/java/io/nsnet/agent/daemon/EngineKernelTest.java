@@ -424,6 +424,50 @@ class EngineKernelTest {
     }
 
     @Test
+    void aRemovedSandboxsPortCanBePublishedAgainAtOnceAndRelays() throws Exception {
+        daemon = new Daemon(true);
+        // Several ports, so the one accept thread serves more than one socket; removed and published again at once.
+        daemon.engine.createSandbox(new SandboxCreateRequest("other", null, null, List.of("18096:80")));
+        for (int round = 0; round < 3; round++) {
+            daemon.engine.createSandbox(new SandboxCreateRequest("a" + round, null, null, List.of("18097:80")));
+            daemon.engine.deleteSandbox("a" + round);
+        }
+        daemon.engine.createSandbox(new SandboxCreateRequest("again", null, null, List.of("18097:80")));
+        try (NetNs sandboxNs = NetNs.open(prefix + "again");
+             ServerSocketChannel tcp = sandboxNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(80)))) {
+            Thread server = new Thread(() -> {
+                try (SocketChannel c = tcp.accept()) {
+                    c.write(ByteBuffer.wrap("again".getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException ignored) {
+                    // the assertion below reports it
+                }
+            });
+            server.start();
+            String got = host.call(() -> {
+                try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", 18097))) {
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    c.read(buf);
+                    return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                }
+            });
+            assertThat(got).isEqualTo("again");
+            server.join(5000);
+        }
+        assertThat(daemon.proxy.published()).hasSize(2);
+        daemon.engine.deleteSandbox("again");
+        daemon.engine.deleteSandbox("other");
+        assertThat(daemon.proxy.published()).isEmpty();
+        // Both ports are free on the host.
+        for (int port : new int[] {18096, 18097}) {
+            host.call(() -> {
+                try (ServerSocketChannel free = ServerSocketChannel.open().bind(new InetSocketAddress(port))) {
+                    return free.isOpen();
+                }
+            });
+        }
+    }
+
+    @Test
     void aCreateThatFailsGivesBackTheHostPortsItReserved() throws Exception {
         daemon = new Daemon(true);
         // The second port is held by someone else: the first was already reserved when that was found.
