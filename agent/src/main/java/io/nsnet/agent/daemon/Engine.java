@@ -679,23 +679,32 @@ public final class Engine implements NsnetService, AutoCloseable {
                     nets.add(firewallNetworks.computeIfAbsent(n, Engine::firewallNetwork));
                 }
             }
-            if (firewallNetworks.size() > snap.networks().size() + STALE_FIREWALL_NETWORKS) {
-                Map<Network, FirewallState.Network> current = new IdentityHashMap<>();
-                for (Network n : snap.networks()) {
-                    FirewallState.Network fw = firewallNetworks.get(n);
-                    if (fw != null) {
-                        current.put(n, fw);
-                    }
-                }
-                firewallNetworks.clear();
-                firewallNetworks.putAll(current);
-            }
+            sweep(firewallNetworks, snap.networks(), n -> n);
         }
-        return new FirewallState(config.chainPrefix(), config.userlandProxy(), nets, firewallEndpoints(snap));
+        return new FirewallState(config.chainPrefix(), config.userlandProxy(), nets, publishedEndpoints(snap));
     }
 
-    /** How many replaced rows {@link #firewallNetworks} or {@link #firewallEndpoints} may hold before a rebuild. */
-    private static final int STALE_FIREWALL_NETWORKS = 64;
+    /** How many records of replaced or removed rows {@link #firewallNetworks} and {@link #firewallEndpoints} keep. */
+    private static final int STALE_FIREWALL_RECORDS = 64;
+
+    /**
+     * Drops the records whose rows are gone, once there are more than {@link #STALE_FIREWALL_RECORDS} of them: one
+     * pass now and then instead of a rebuild on every change.
+     */
+    private static <K, V, R> void sweep(Map<K, V> records, List<R> rows, java.util.function.Function<R, K> key) {
+        if (records.size() <= rows.size() + STALE_FIREWALL_RECORDS) {
+            return;
+        }
+        Map<K, V> current = records instanceof IdentityHashMap ? new IdentityHashMap<>() : new HashMap<>();
+        for (R row : rows) {
+            V v = records.get(key.apply(row));
+            if (v != null) {
+                current.put(key.apply(row), v);
+            }
+        }
+        records.clear();
+        records.putAll(current);
+    }
 
     /** A sandbox's firewall record, and what it was made from: its ports (by identity), address and bridge. */
     private record FirewallEndpoint(List<PortMapping> ports, Ipv4 ip, String bridge, FirewallState.Endpoint record) {
@@ -714,7 +723,7 @@ public final class Engine implements NsnetService, AutoCloseable {
     private final Map<String, FirewallEndpoint> firewallEndpoints = new HashMap<>();
 
     /** The endpoints with published ports: each such sandbox's first endpoint on a network not being removed. */
-    private List<FirewallState.Endpoint> firewallEndpoints(StateSnapshot snap) {
+    private List<FirewallState.Endpoint> publishedEndpoints(StateSnapshot snap) {
         if (snap.sandboxes().isEmpty()) {
             return List.of();
         }
@@ -745,17 +754,7 @@ public final class Engine implements NsnetService, AutoCloseable {
                     break;
                 }
             }
-            if (firewallEndpoints.size() > snap.sandboxes().size() + STALE_FIREWALL_NETWORKS) {
-                Map<String, FirewallEndpoint> current = new HashMap<>();
-                for (Sandbox s : snap.sandboxes()) {
-                    FirewallEndpoint known = firewallEndpoints.get(s.name());
-                    if (known != null) {
-                        current.put(s.name(), known);
-                    }
-                }
-                firewallEndpoints.clear();
-                firewallEndpoints.putAll(current);
-            }
+            sweep(firewallEndpoints, snap.sandboxes(), Sandbox::name);
         }
         return eps;
     }

@@ -375,18 +375,9 @@ class EngineKernelTest {
                 List.of("127.0.0.1:18080:80/tcp", "18081:81/udp")));
         assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("srv2", null, null,
                 List.of("18080:80")))).isInstanceOf(ConflictException.class).hasMessageContaining("srv");
+        assertThat(tcpThroughProxy(prefix + "srv", 18080, "hello tcp")).isEqualTo("hello tcp");
         NetNs sandboxNs = NetNs.open(prefix + "srv");
-        try (sandboxNs;
-             ServerSocketChannel tcp = sandboxNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(80)));
-             DatagramChannel udp = sandboxNs.call(() -> DatagramChannel.open().bind(new InetSocketAddress(81)))) {
-            Thread tcpServer = new Thread(() -> {
-                try (SocketChannel c = tcp.accept()) {
-                    c.write(ByteBuffer.wrap("hello tcp".getBytes(StandardCharsets.US_ASCII)));
-                } catch (IOException ignored) {
-                    // the assertion below reports it
-                }
-            });
-            tcpServer.start();
+        try (sandboxNs; DatagramChannel udp = sandboxNs.call(() -> DatagramChannel.open().bind(new InetSocketAddress(81)))) {
             Thread udpServer = new Thread(() -> {
                 try {
                     ByteBuffer buf = ByteBuffer.allocate(100);
@@ -397,14 +388,6 @@ class EngineKernelTest {
                 }
             });
             udpServer.start();
-            String viaTcp = host.call(() -> {
-                try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", 18080))) {
-                    ByteBuffer buf = ByteBuffer.allocate(100);
-                    c.read(buf);
-                    return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
-                }
-            });
-            assertThat(viaTcp).isEqualTo("hello tcp");
             String viaUdp = host.call(() -> {
                 try (DatagramChannel c = DatagramChannel.open()) {
                     c.connect(new InetSocketAddress("127.0.0.1", 18081));
@@ -415,7 +398,6 @@ class EngineKernelTest {
                 }
             });
             assertThat(viaUdp).isEqualTo("hello udp");
-            tcpServer.join(5000);
             udpServer.join(5000);
         }
         assertThat(s.ports()).containsExactly("127.0.0.1:18080:80/tcp", "18081:81/udp");
@@ -433,26 +415,7 @@ class EngineKernelTest {
             daemon.engine.deleteSandbox("a" + round);
         }
         daemon.engine.createSandbox(new SandboxCreateRequest("again", null, null, List.of("18097:80")));
-        try (NetNs sandboxNs = NetNs.open(prefix + "again");
-             ServerSocketChannel tcp = sandboxNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(80)))) {
-            Thread server = new Thread(() -> {
-                try (SocketChannel c = tcp.accept()) {
-                    c.write(ByteBuffer.wrap("again".getBytes(StandardCharsets.US_ASCII)));
-                } catch (IOException ignored) {
-                    // the assertion below reports it
-                }
-            });
-            server.start();
-            String got = host.call(() -> {
-                try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", 18097))) {
-                    ByteBuffer buf = ByteBuffer.allocate(100);
-                    c.read(buf);
-                    return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
-                }
-            });
-            assertThat(got).isEqualTo("again");
-            server.join(5000);
-        }
+        assertThat(tcpThroughProxy(prefix + "again", 18097, "again")).isEqualTo("again");
         assertThat(daemon.proxy.published()).hasSize(2);
         daemon.engine.deleteSandbox("again");
         daemon.engine.deleteSandbox("other");
@@ -464,6 +427,35 @@ class EngineKernelTest {
                     return free.isOpen();
                 }
             });
+        }
+    }
+
+    /**
+     * Serves one TCP connection on port 80 inside the sandbox namespace {@code netns} with {@code reply}, and
+     * returns what a client in the host reads from 127.0.0.1:{@code hostPort} (through the userland proxy).
+     */
+    private String tcpThroughProxy(String netns, int hostPort, String reply) throws Exception {
+        try (NetNs sandboxNs = NetNs.open(netns);
+             ServerSocketChannel tcp = sandboxNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(80)))) {
+            Thread server = new Thread(() -> {
+                try (SocketChannel c = tcp.accept()) {
+                    c.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.US_ASCII)));
+                } catch (IOException ignored) {
+                    // the caller's assertion reports it
+                }
+            });
+            server.start();
+            try {
+                return host.call(() -> {
+                    try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", hostPort))) {
+                        ByteBuffer buf = ByteBuffer.allocate(100);
+                        c.read(buf);
+                        return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+                    }
+                });
+            } finally {
+                server.join(5000);
+            }
         }
     }
 
