@@ -236,8 +236,8 @@ public final class UserlandProxy implements AutoCloseable {
             changes.add(() -> {
                 try {
                     l.server.register(sel, SelectionKey.OP_ACCEPT, l);
-                } catch (ClosedChannelException e) {
-                    // unpublished before it was registered
+                } catch (ClosedChannelException | java.nio.channels.ClosedSelectorException e) {
+                    // unpublished before it was registered, or the proxy is closing
                 }
             });
             sel.wakeup();
@@ -264,8 +264,9 @@ public final class UserlandProxy implements AutoCloseable {
                     k.cancel();
                     try {
                         sel.selectNow(); // deregisters the cancelled key
-                    } catch (IOException e) {
-                        LOG.debug("proxy: selectNow failed: {}", e.getMessage());
+                    } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+                        // closing the selector (the proxy is closing) deregisters every key as well
+                        LOG.debug("proxy: selectNow failed: {}", e.toString());
                     }
                 }
                 closeQuietly(l.server);
@@ -315,7 +316,11 @@ public final class UserlandProxy implements AutoCloseable {
                 closeQuietly(sel);
             }
             for (Runnable r; (r = changes.poll()) != null; ) {
-                r.run(); // removals still waiting: they close their sockets (registrations fail, closed)
+                try {
+                    r.run(); // removals still waiting: they close their sockets (registrations fail, closed)
+                } catch (RuntimeException e) {
+                    LOG.debug("proxy: closing: {}", e.toString());
+                }
             }
         }
     }
