@@ -338,10 +338,14 @@ public final class UserlandProxy implements AutoCloseable {
             this.server = server;
             try {
                 server.configureBlocking(false);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("proxy " + key + ": cannot make the socket non-blocking", e);
+                acceptor.add(this);
+            } catch (IOException | RuntimeException e) {
+                // Not published: the reserved socket would otherwise stay bound, with nothing left to close it.
+                closeQuietly(server);
+                throw e instanceof IOException io
+                        ? new java.io.UncheckedIOException("proxy " + key + ": cannot make the socket non-blocking", io)
+                        : (RuntimeException) e;
             }
-            acceptor.add(this);
         }
 
         /** On the accept thread: takes every connection waiting and starts relaying each. */
