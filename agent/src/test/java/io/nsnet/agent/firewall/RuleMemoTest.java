@@ -84,10 +84,7 @@ class RuleMemoTest {
     @Test
     void aCreateRendersOnlyTheNewNetworkAndKeepsTheOthersRuleObjects() {
         RuleMemo memo = RuleMemo.create();
-        List<Network> nets = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            nets.add(Network.bridge("nsn-" + i, "10.1." + i + ".0/24"));
-        }
+        List<Network> nets = bridges(50);
         memo.nextRound();
         DesiredRuleset before = RulesetGenerator.generate(new FirewallState("NSNET", true, nets, List.of()), memo);
         nets.add(Network.bridge("nsn-new", "10.9.0.0/24"));
@@ -103,13 +100,19 @@ class RuleMemoTest {
         }
     }
 
+    /** Docker-default networks nsn-0… on 10.1.i.0/24, in a list the caller may add to. */
+    private static List<Network> bridges(int count) {
+        List<Network> nets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            nets.add(Network.bridge("nsn-" + i, "10.1." + i + ".0/24"));
+        }
+        return nets;
+    }
+
     @Test
     void reusesRuleObjectsAndForgetsWhatIsGone() {
         RuleMemo memo = RuleMemo.create();
-        List<Network> nets = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            nets.add(Network.bridge("nsn-" + i, "10.1." + i + ".0/24"));
-        }
+        List<Network> nets = bridges(100);
         FirewallState s = new FirewallState("NSNET", true, nets, List.of());
         memo.nextRound();
         DesiredRuleset first = RulesetGenerator.generate(s, memo);
