@@ -49,5 +49,13 @@ public interface LibC {
 
     long syscall(long number);
 
+    /** The CPU the calling thread runs on (glibc reads it without a system call where it can). */
+    int sched_getcpu();
+
+    /** {@code mask} is a {@code cpu_set_t}: bit n of word n/64 is CPU n; {@code pid} 0 is the calling thread. */
+    int sched_getaffinity(int pid, long cpusetsize, @Out long[] mask);
+
+    int sched_setaffinity(int pid, long cpusetsize, @In long[] mask);
+
     String strerror(int errnum);
 }

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -58,6 +56,7 @@ import io.nsnet.netlink.Nl;
 import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
 import io.nsnet.rtnl.Rtnl;
+import io.nsnet.sched.SideThread;
 import io.nsnet.sysctl.Sysctls;
 
 /**
@@ -88,11 +87,7 @@ public final class Engine implements NsnetService, AutoCloseable {
     private final SandboxDriver sandboxes;
     private final LinkRemover remover;
     /** One half of a change's kernel work while the engine's thread does the other (see {@link #inParallel}). */
-    private final ExecutorService sideWork = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "nsnet-side-work");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SideThread sideWork = new SideThread("nsnet-side-work");
     private final UserlandProxy proxy;
     private final Sysctls hostSysctls;
     private final Names names = new Names(new SecureRandom());
@@ -881,7 +876,9 @@ public final class Engine implements NsnetService, AutoCloseable {
     /** Releases what the engine holds beyond the objects it was given (the spare namespace). */
     @Override
     public void close() {
-        sideWork.shutdown();
+        sideWork.steeringRefused().ifPresent(why -> LOG.info("the side thread was not kept off the request's CPU: {}",
+                why));
+        sideWork.close();
         sandboxes.close();
         remover.close();
     }
