@@ -1,13 +1,13 @@
 package io.nsnet.agent.store;
 
+import io.nsnet.sched.SideThread;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes commits made with {@code synchronous=NORMAL} durable from a thread of its own: one fdatasync of the
@@ -18,11 +18,8 @@ import java.util.concurrent.Future;
 final class WalSync implements AutoCloseable {
 
     private final Path wal;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "nsnet-store-sync");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Kept off the committing thread's CPU: that thread goes on to the kernel work the sync overlaps. */
+    private final SideThread thread = new SideThread("nsnet-store-sync");
     /** The log as last opened, and its inode; only used on {@link #thread}. */
     private FileChannel channel;
     private Object inode;
@@ -60,9 +57,8 @@ final class WalSync implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdown(); // syncs already started still run
         try {
-            thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            thread.shutdown(10, TimeUnit.SECONDS); // syncs already started still run
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
