@@ -28,8 +28,10 @@ import io.nsnet.netns.NetNs;
  *   <li>Objects left {@code creating} were never acknowledged: their kernel objects are removed and their rows
  *       dropped. Objects left {@code deleting} were being removed: the removal is finished.</li>
  *   <li>{@code ready} objects get whatever they miss recreated: bridge, address, namespace, veth, master,
- *       published ports. That includes a network whose create crashed before it was answered (its row is
- *       committed ready ahead of its bridge and rules): it is rolled forward.</li>
+ *       published ports. That includes a network or sandbox whose create crashed before it was answered (its row
+ *       is committed ready ahead of its kernel work): it is rolled forward. The last sandbox so committed is also
+ *       checked inside its namespace (address, route), where a create cut short can leave an endpoint that looks
+ *       whole from the host.</li>
  *   <li>Kernel objects that carry nsnet's mark (bridge and veth aliases) or the sandbox prefix (namespaces) but
  *       belong to no stored object are removed. Nothing else is touched.</li>
  *   <li>The firewall is applied from the live ruleset (diff first: nothing changes when nothing differs), with
@@ -127,6 +129,11 @@ final class Reconciler {
         for (Sandbox sb : snap.sandboxes()) {
             errors.run("sandbox " + sb.name(), () -> repairSandbox(sb, stored, afterBridges));
         }
+        // The one sandbox that may have been cut short while its links were made (committed ready ahead of them):
+        // checked inside its namespace, since a half-made endpoint can look whole from the host.
+        String ahead = engine.store().read(tx -> tx.meta(Engine.META_SANDBOX_AHEAD)).orElse("");
+        snap.sandbox(ahead).filter(sb -> sb.state() == ObjectState.READY)
+                .ifPresent(sb -> errors.run("sandbox " + sb.name(), () -> completeSandbox(sb, stored)));
 
         // 5. rules, then the proxy
         errors.run("firewall", () -> engine.syncFirewall(retired, true));
@@ -201,6 +208,29 @@ final class Reconciler {
         } finally {
             if (h != null) {
                 h.close();
+            }
+        }
+    }
+
+    /**
+     * Remakes each endpoint of {@code sb} that {@link SandboxDriver#complete} finds unfinished: its veth pair is
+     * deleted and made again in the sandbox's namespace, which is kept (whatever runs in it stays). A whole
+     * sandbox is left exactly as it is.
+     */
+    private void completeSandbox(Sandbox sb, StateSnapshot snap) {
+        SandboxDriver sandboxes = engine.sandboxes();
+        try (SandboxDriver.Handle h = sandboxes.open(sb.netns())) {
+            boolean first = true;
+            for (Endpoint ep : sb.endpoints()) {
+                Network n = snap.network(ep.network()).orElseThrow();
+                int br = engine.bridgeIndex(n);
+                if (!sandboxes.complete(h, sb.id(), ep, n, br, first)) {
+                    LOG.info("reconcile: sandbox {} was cut short on {}; remaking its endpoint", sb.name(), n.name());
+                    sandboxes.detach(ep.hostVeth());
+                    h.rtnl().links().find(ep.ifname()).ifPresent(l -> h.rtnl().links().delete(l.index()));
+                    sandboxes.attach(h, sb.id(), ep, n, br, first);
+                }
+                first = false;
             }
         }
     }

@@ -218,6 +218,39 @@ public final class SandboxDriver implements AutoCloseable {
         inside.send();
     }
 
+    /**
+     * Whether everything {@link #attach} makes for the endpoint is there: the host end marked, on the bridge and
+     * up (hairpin on where the layout wants it), and inside the interface up with its address and, for the
+     * default-route endpoint, the route. Several dumps, one of them inside the sandbox: meant for the one sandbox a
+     * crash may have cut short while its links were being made, not for every sandbox at every start.
+     */
+    public boolean complete(Handle sandbox, String sandboxId, Endpoint ep, Network net, int bridgeIndex,
+            boolean defaultRoute) {
+        Optional<Link> hostEnd = host.links().find(ep.hostVeth());
+        if (hostEnd.isEmpty() || !hostEnd.get().isUp() || hostEnd.get().masterIndex() != bridgeIndex
+                || !hostEnd.get().alias().equals(ALIAS_PREFIX + sandboxId)) {
+            return false;
+        }
+        // The hairpin flag is the one part of attach no dump here shows; the host batch that sets it also sets
+        // the alias and up, both checked above, and is one netlink write.
+        Rtnl in = sandbox.rtnl();
+        Optional<Link> eth = in.links().find(ep.ifname());
+        if (eth.isEmpty() || !eth.get().isUp()) {
+            return false;
+        }
+        int index = eth.get().index();
+        IpPrefix address = IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix());
+        if (in.addresses().list(io.nsnet.netlink.Nl.AF_INET, index).stream().noneMatch(a -> a.prefix().equals(address))) {
+            return false;
+        }
+        if (!defaultRoute) {
+            return true;
+        }
+        java.net.InetAddress gateway = IpPrefix.literal(net.gateway().toString());
+        return in.routes().list(io.nsnet.netlink.Nl.AF_INET).stream()
+                .anyMatch(r -> r.isDefault() && gateway.equals(r.gateway()) && r.linkIndex() == index);
+    }
+
     /** Whether the host end of the endpoint exists and sits on the bridge. */
     public boolean attached(Endpoint ep, int bridgeIndex) {
         return host.links().find(ep.hostVeth()).map(l -> l.masterIndex() == bridgeIndex).orElse(false);

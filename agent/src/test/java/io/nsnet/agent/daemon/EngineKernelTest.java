@@ -343,6 +343,55 @@ class EngineKernelTest {
     }
 
     @Test
+    void aSandboxCreateCutShortWhileItsLinksWereMadeIsCompletedAtTheNextStart() {
+        // A sandbox's row is committed ready ahead of its links: a crash between the host side and the sandbox
+        // side of its veth leaves an endpoint that looks whole from the host. Simulated by undoing the sandbox
+        // side of the last sandbox made while the daemon is down.
+        daemon = new Daemon(true);
+        daemon.engine.createSandbox(new SandboxCreateRequest("first", null, null, null));
+        SandboxView cut = daemon.engine.createSandbox(new SandboxCreateRequest("cut", null, null, null));
+        String veth = cut.endpoints().get(0).hostVeth();
+        String ip = cut.endpoints().get(0).ip(); // with its prefix length, as ip addr shows it
+        daemon.close();
+        String ns = prefix + "cut";
+        Observer.run("ip", "-n", ns, "addr", "flush", "dev", "eth0");
+        Observer.run("ip", "-n", ns, "link", "set", "eth0", "down");
+        assertThat(Observer.run("ip", "-n", ns, "route")).doesNotContain("default");
+
+        daemon = new Daemon(true);
+        assertThat(Observer.run("ip", "-n", ns, "-4", "addr", "show", "eth0")).contains("inet " + ip + " ").contains("UP");
+        assertThat(Observer.run("ip", "-n", ns, "route")).contains("default via 10.77.0.1 dev eth0");
+        assertThat(Observer.link(host.name(), veth).path("master").asText()).isEqualTo("nstbr0");
+        assertThat(daemon.engine.inspectSandbox("cut").endpoints().get(0).ip()).isEqualTo(ip);
+        int remade = Observer.link(host.name(), veth).path("ifindex").asInt();
+        daemon.close();
+
+        // Whole now: the next start checks it again and leaves it exactly as it is.
+        daemon = new Daemon(true);
+        assertThat(Observer.link(host.name(), veth).path("ifindex").asInt()).isEqualTo(remade);
+    }
+
+    @Test
+    void aSandboxWhoseCreateFailsAfterItsCommitLeavesNothing() {
+        daemon = new Daemon(true);
+        // The default network's bridge deleted behind the daemon's back: the create fails at the kernel work,
+        // after its row was committed, and must take row, namespace, links and rules back.
+        Observer.run("ip", "-n", host.name(), "link", "delete", "nstbr0");
+        String links = Observer.linkNames(host.name()).toString();
+        String rules = save();
+        assertThatThrownBy(() -> daemon.engine.createSandbox(new SandboxCreateRequest("doomed", null, null,
+                List.of("18090:80")))).isInstanceOf(RuntimeException.class);
+        assertThat(daemon.engine.listSandboxes()).isEmpty();
+        assertThat(daemon.store.snapshot().sandboxes()).isEmpty();
+        assertThat(Observer.netnsList()).doesNotContain(prefix + "doomed");
+        assertThat(Observer.linkNames(host.name()).toString()).isEqualTo(links);
+        assertThat(save()).isEqualTo(rules);
+        daemon.close();
+        daemon = new Daemon(true);
+        assertThat(daemon.engine.listSandboxes()).isEmpty();
+    }
+
+    @Test
     void reconcileRollsBackUnacknowledgedWorkAndRemovesOrphans() {
         daemon = new Daemon(true);
         daemon.engine.createNetwork(new NetworkCreateRequest("keep", null, null, null, null, null, null, null, null));
