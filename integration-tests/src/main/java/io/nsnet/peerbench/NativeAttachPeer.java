@@ -9,6 +9,7 @@ import io.nsnet.agent.firewall.RestorePlan;
 import io.nsnet.agent.firewall.RestorePlanner;
 import io.nsnet.agent.firewall.RulesetGenerator;
 import io.nsnet.agent.sandbox.SandboxDriver;
+import io.nsnet.link.Ipv6AddrGenMode;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.netns.NetNs;
@@ -167,8 +168,10 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     public void attach(int i, boolean port) {
         NetNs.Created<Rtnl> made = takeSpare();
         try (NetNs unnamed = made.ns(); Rtnl inner = made.value(); NetNs ns = unnamed.bindName(namespaces.name("n" + i))) {
-            hostRtnl.links().add(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex).withUp(true)
-                    .withQueues(1));
+            // As nsnetd makes a host end: down first, then up without an IPv6 link-local address in one write.
+            int hostEnd = hostRtnl.links().addAndGet(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex)
+                    .withQueues(1)).index();
+            hostRtnl.batch().setIpv6AddrGenMode(hostEnd, Ipv6AddrGenMode.NONE).linkUp(hostEnd).send();
             int eth0 = inner.links().get("eth0").index();
             inner.links().setUp(eth0);
             inner.addresses().add(eth0, IpPrefix.parse(AttachTool.address(i) + "/16"));

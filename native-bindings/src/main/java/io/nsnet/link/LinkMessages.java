@@ -82,6 +82,12 @@ public final class LinkMessages {
         return modify(index, 0, 0).attr(Nl.IFLA_IFALIAS, alias.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** How IPv6 makes the link's link-local address when it comes up ({@code ip link set DEV addrgenmode MODE}). */
+    public static NlMsgBuilder setIpv6AddrGenMode(int index, Ipv6AddrGenMode mode) {
+        return modify(index, 0, 0).beginNested(Nl.IFLA_AF_SPEC).beginNested(Nl.AF_INET6)
+                .attrU8(Nl.IFLA_INET6_ADDR_GEN_MODE, mode.code()).endNested().endNested();
+    }
+
     public static NlMsgBuilder setHairpin(int index, boolean on) {
         return new NlMsgBuilder(Nl.RTM_SETLINK, 0).ifinfomsg(Nl.AF_BRIDGE, index, 0, 0)
                 .beginNested(Nl.IFLA_PROTINFO).attrU8(Nl.IFLA_BRPORT_MODE, on ? 1 : 0).endNested();

@@ -79,6 +79,9 @@ public final class Nl {
     public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_IFALIAS = 20;
+    /** Per address family link settings, nested: IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_* } }. */
+    public static final int IFLA_AF_SPEC = 26;
+    public static final int IFLA_INET6_ADDR_GEN_MODE = 8;
 
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;

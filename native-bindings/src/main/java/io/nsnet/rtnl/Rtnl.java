@@ -6,6 +6,7 @@ import java.util.List;
 import io.nsnet.addr.AddrMessages;
 import io.nsnet.addr.AddrOps;
 import io.nsnet.addr.IpPrefix;
+import io.nsnet.link.Ipv6AddrGenMode;
 import io.nsnet.link.LinkMessages;
 import io.nsnet.link.LinkOps;
 import io.nsnet.netlink.NetlinkSocket;
@@ -97,6 +98,13 @@ public final class Rtnl implements AutoCloseable {
 
         public Batch setAlias(int index, String alias) {
             ops.add(new NetlinkSocket.Op(LinkMessages.setAlias(index, alias), "set alias of link #" + index));
+            return this;
+        }
+
+        /** How IPv6 makes the link's link-local address; only takes effect at the link's next up. */
+        public Batch setIpv6AddrGenMode(int index, Ipv6AddrGenMode mode) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.setIpv6AddrGenMode(index, mode),
+                    "set IPv6 address generation " + mode + " on link #" + index));
             return this;
         }
 

@@ -163,6 +163,19 @@ class LinkOpsKernelTest {
         assertThat(seen.path("flags").toString()).contains("\"UP\"");
     }
 
+    /** A bridge port needs no IPv6 of its own: with generation mode none it comes up without a link-local address. */
+    @Test
+    void addrGenModeNoneBringsALinkUpWithoutAnIpv6LinkLocalAddress() {
+        Link v = rtnl.links().addAndGet(LinkSpec.Veth.pair("vethnst4", "vethnst5", null));
+        rtnl.batch().setIpv6AddrGenMode(v.index(), Ipv6AddrGenMode.NONE).linkUp(v.index())
+                .linkUp(rtnl.links().get("vethnst5").index()).send();
+        assertThat(Observer.run("ip", "-n", host.name(), "-d", "link", "show", "vethnst4")).contains("addrgenmode none");
+        assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", "vethnst4")).doesNotContain("fe80");
+        assertThat(Observer.run("ip", "-n", host.name(), "-6", "route", "show", "dev", "vethnst4")).doesNotContain("fe80");
+        // The other end, left to the default, gets one: the mode is per link.
+        assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", "vethnst5")).contains("fe80");
+    }
+
     @Test
     void upDownMasterMtuMacAndHairpin() {
         NetNs other = namespaces.create("peer");

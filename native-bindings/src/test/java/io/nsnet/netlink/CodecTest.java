@@ -69,6 +69,17 @@ class CodecTest {
     }
 
     @Test
+    void ipv6AddrGenModeIsNestedUnderAfSpecAndInet6() {
+        byte[] wire = io.nsnet.link.LinkMessages.setIpv6AddrGenMode(9, io.nsnet.link.Ipv6AddrGenMode.NONE).toBytes(4);
+        assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(
+                "30000000 1000 0000 04000000 00000000"          // len 48, RTM_NEWLINK, no flags, seq 4
+                + "00 00 0000 09000000 00000000 00000000"       // ifinfomsg: index 9, no flag change
+                + "1000 1a80"                                   // IFLA_AF_SPEC (nested), 16 bytes
+                + "  0c00 0a80"                                 //   AF_INET6 (nested), 12 bytes
+                + "    0500 0800 01 000000")));                 //     IFLA_INET6_ADDR_GEN_MODE 1 (none) + pad
+    }
+
+    @Test
     void vethQueuesGoToBothEnds() {
         byte[] wire = LinkMessages.create(LinkSpec.Veth.pair("v0", "v1", null).withQueues(1)).toBytes(3);
         assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import io.nsnet.addr.IpPrefix;
 import io.nsnet.agent.model.Endpoint;
 import io.nsnet.agent.model.Network;
+import io.nsnet.link.Ipv6AddrGenMode;
 import io.nsnet.link.Link;
 import io.nsnet.link.LinkKind;
 import io.nsnet.link.LinkRemover;
@@ -202,7 +203,14 @@ public final class SandboxDriver implements AutoCloseable {
         // without carrier (its peer is not up yet) by walking the namespace's whole IPv6 routing table, which
         // grows with every host veth (measured: 0.3 ms per attach at 500 sandboxes). Up comes last, in the
         // same write.
-        Rtnl.Batch hostSide = host.batch().setAlias(hostIndex, ALIAS_PREFIX + sandboxId);
+        //
+        // The host end gets no IPv6 link-local address: as a bridge port it carries no addresses of its own (the
+        // bridge does the host's L3, and nsnet's bridges have no IPv6), so the address, its fe80::/64 route, its
+        // duplicate-address probe and solicitations were only work, at attach and again at detach. Paired, two
+        // daemons, 400 attaches: attach 0.956, detach 0.914; with a port 0.979 and 0.94. Set while the link is
+        // down: the mode only matters when it comes up.
+        Rtnl.Batch hostSide = host.batch().setAlias(hostIndex, ALIAS_PREFIX + sandboxId)
+                .setIpv6AddrGenMode(hostIndex, Ipv6AddrGenMode.NONE);
         if (hairpin) {
             hostSide.setHairpin(hostIndex, true);
         }

@@ -198,7 +198,7 @@ class EngineKernelTest {
      * As Docker 20.10 leaves a container on an IPv4-only network (reference dump 08: no inet6 inside): no IPv6 in
      * the sandbox, on the namespace made inline and on the one made ahead, for eth0 and for a later eth1. The host
      * ends are marked, on the bridge and up with carrier, although the mark is now set before they come up. Both
-     * ends have one queue each way. The bridges have IPv6 off as well.
+     * ends have one queue each way, and the host ends no IPv6 link-local address. The bridges have IPv6 off as well.
      */
     @Test
     void sandboxesHaveNoIpv6AndTheirHostEndsAreMarkedBridgePorts() {
@@ -226,6 +226,9 @@ class EngineKernelTest {
             assertThat(link.path("master").asText()).isIn("nstbr0", "nstv4");
             assertThat(link.path("operstate").asText()).isEqualTo("UP");
             assertThat(link.path("num_tx_queues").asInt()).isEqualTo(1);
+            // Bridge ports: up, but without an IPv6 link-local address or its fe80::/64 route.
+            assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", v)).as("IPv6 on " + v).isBlank();
+            assertThat(Observer.run("ip", "-n", host.name(), "-6", "route", "show", "dev", v)).doesNotContain("fe80");
         }
         for (String br : List.of("nstbr0", "nstv4")) {
             assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", br)).as("IPv6 on " + br).isBlank();
