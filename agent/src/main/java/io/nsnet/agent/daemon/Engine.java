@@ -50,6 +50,7 @@ import io.nsnet.agent.store.AheadCommit;
 import io.nsnet.agent.store.ReadTx;
 import io.nsnet.agent.store.StateSnapshot;
 import io.nsnet.agent.store.StateStore;
+import io.nsnet.agent.store.Tx;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.netlink.InFlight;
 import io.nsnet.netlink.Nl;
@@ -183,32 +184,15 @@ public final class Engine implements NsnetService, AutoCloseable {
             boolean masquerade, int mtu, boolean isDefault) {
         // Host routes only matter when a subnet is picked from the pools (an explicit one is the user's choice).
         List<Cidr> routes = req.subnet().isPresent() ? List.of() : hostRoutes();
-        AheadCommit<Network> ahead = store.writeAhead(tx -> {
-            if (tx.network(req.networkName()).isPresent()) {
-                throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
-            }
-            // The overlap checks are the store's index lookups, not scans of all k networks (see NetworkIndex).
-            SubnetAllocation a = allocator.allocate(req, tx::networkOverlapping, routes, tx.lastPoolIndex());
-            String id = names.newId();
-            String bridge = bridgeName != null ? bridgeName : Names.bridgeNameFor(id);
-            if (bridgeName != null) {
-                // A name of the user's choosing is checked here, for a clear refusal before anything is made. A
-                // generated one (from a fresh random id) is left to the store's unique index and to the bridge's
-                // exclusive create (BridgeDriver.create), which refuses a taken name just as well: at 1000
-                // networks the scan and the kernel lookup were 0.1-0.15 ms of every create.
-                tx.networks().stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
-                    throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
-                });
-                bridges.checkNameFree(bridge, id);
-            }
-            Network created = new Network(req.networkName(), id, bridge, a.subnet(), a.gateway(), a.ipRange(),
-                    internal, icc, masquerade, mtu, tx.nextSequence(), Instant.now(), isDefault, ObjectState.READY);
-            tx.insertNetwork(created);
-            a.poolIndex().ifPresent(tx::setLastPoolIndex);
-            return created;
-        });
+        AheadCommit<Network> ahead;
+        try {
+            ahead = store.writeAhead(tx -> recordNetwork(tx, req, bridgeName, internal, icc, masquerade, mtu,
+                    isDefault, routes));
+        } catch (RuntimeException e) {
+            pendingNetworks.remove(req.networkName()); // if it got that far (mutations are serialised)
+            throw e;
+        }
         Network n = ahead.value();
-        pendingNetworks.add(n.name());
         try {
             makeBridgeAndRules(n);
             ahead.awaitDurable();
@@ -226,6 +210,35 @@ public final class Engine implements NsnetService, AutoCloseable {
         }
         LOG.info("network {} created: bridge {} subnet {} gateway {}", n.name(), n.bridge(), n.subnet(), n.gateway());
         return n;
+    }
+
+    /** The new network's row, committed ready ahead of its bridge and rules, and hidden from readers meanwhile. */
+    private Network recordNetwork(Tx tx, SubnetRequest req, String bridgeName, boolean internal, boolean icc,
+            boolean masquerade, int mtu, boolean isDefault, List<Cidr> routes) {
+        if (tx.network(req.networkName()).isPresent()) {
+            throw new ConflictException("network name \"" + req.networkName() + "\" is already in use");
+        }
+        // The overlap checks are the store's index lookups, not scans of all k networks (see NetworkIndex).
+        SubnetAllocation a = allocator.allocate(req, tx::networkOverlapping, routes, tx.lastPoolIndex());
+        String id = names.newId();
+        String bridge = bridgeName != null ? bridgeName : Names.bridgeNameFor(id);
+        if (bridgeName != null) {
+            // A name of the user's choosing is checked here, for a clear refusal before anything is made. A
+            // generated one (from a fresh random id) is left to the store's unique index and to the bridge's
+            // exclusive create (BridgeDriver.create), which refuses a taken name just as well: at 1000
+            // networks the scan and the kernel lookup were 0.1-0.15 ms of every create.
+            tx.networks().stream().filter(o -> o.bridge().equals(bridge)).findFirst().ifPresent(o -> {
+                throw new ConflictException("bridge name \"" + bridge + "\" is already used by network " + o.name());
+            });
+            bridges.checkNameFree(bridge, id);
+        }
+        Network created = new Network(req.networkName(), id, bridge, a.subnet(), a.gateway(), a.ipRange(),
+                internal, icc, masquerade, mtu, tx.nextSequence(), Instant.now(), isDefault, ObjectState.READY);
+        tx.insertNetwork(created);
+        a.poolIndex().ifPresent(tx::setLastPoolIndex);
+        // Hidden before the commit, not after: a reader taking a snapshot in between would see it.
+        pendingNetworks.add(created.name());
+        return created;
     }
 
     /**
@@ -318,6 +331,9 @@ public final class Engine implements NsnetService, AutoCloseable {
         // O(networks x sandboxes), ~1 s with 1000 of each.
         java.util.Map<String, List<Sandbox>> byNetwork = new java.util.HashMap<>();
         for (Sandbox s : snap.sandboxes()) {
+            if (!visible(s)) {
+                continue; // as the sandbox list: not one still being made, or being removed
+            }
             for (Endpoint e : s.endpoints()) {
                 byNetwork.computeIfAbsent(e.network(), k -> new ArrayList<>()).add(s);
             }
@@ -331,7 +347,7 @@ public final class Engine implements NsnetService, AutoCloseable {
         StateSnapshot snap = store.snapshot();
         Network n = snap.network(name).filter(this::visible)
                 .orElseThrow(() -> new NotFoundException("network " + name + " not found"));
-        return Views.network(n, snap);
+        return Views.network(n, snap.sandboxes().stream().filter(this::visible).toList());
     }
 
     // ---------------------------------------------------------------- sandboxes
@@ -386,6 +402,7 @@ public final class Engine implements NsnetService, AutoCloseable {
                     }
                 }
                 ports.forEach(proxy::release); // the ports reserved before the commit failed
+                pendingSandboxes.remove(r.name()); // if it got that far (mutations are serialised)
                 throw e;
             }
             return makeSandbox(ahead, netns, attached);
@@ -403,8 +420,9 @@ public final class Engine implements NsnetService, AutoCloseable {
      * kernel work (see {@link StateStore#writeAhead}): the fsync runs while the links are made, and no second
      * commit follows. It used to be committed {@code creating} and then {@code ready} after the kernel work, the
      * second commit with its fsync after everything else (~0.45 ms per attach on the test machine; paired, the
-     * ahead commit made attaches 0.89-0.94 of that, with the sync thread kept off this thread's CPU). Readers skip it until it is answered ({@link #pendingSandboxes}); a crash before that leaves a
-     * ready row that reconcile completes (see {@link Reconciler}), as for a network.
+     * ahead commit made attaches 0.89-0.94 of that, with the sync thread kept off this thread's CPU). Readers skip
+     * it until it is answered ({@link #pendingSandboxes}); a crash before that leaves a ready row that reconcile
+     * completes (see {@link Reconciler}), as for a network.
      */
     private AheadCommit<Sandbox> recordSandbox(SandboxCreateRequest r, String netns, List<String> nets,
             List<PortMapping> ports, Optional<Ipv4> ip, java.util.Map<String, Network> attached, Future<?> binding) {
@@ -446,6 +464,8 @@ public final class Engine implements NsnetService, AutoCloseable {
             tx.insertSandbox(created);
             tx.putMeta(META_SANDBOX_AHEAD, created.name());
             attach.forEach(n -> attached.put(n.name(), n));
+            // Hidden before the commit, not after: a reader taking a snapshot in between would see it.
+            pendingSandboxes.add(created.name());
             return created;
         });
     }
@@ -453,7 +473,6 @@ public final class Engine implements NsnetService, AutoCloseable {
     /** The kernel side of a sandbox committed ahead; rolled back (links, rules and row) on failure. */
     private SandboxView makeSandbox(AheadCommit<Sandbox> ahead, String netns, java.util.Map<String, Network> attached) {
         Sandbox sb = ahead.value();
-        pendingSandboxes.add(sb.name());
         try {
             Runnable build = () -> buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
             // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a

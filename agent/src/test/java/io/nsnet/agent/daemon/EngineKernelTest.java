@@ -539,6 +539,64 @@ class EngineKernelTest {
     }
 
     /**
+     * Networks and sandboxes are committed ready ahead of their kernel work: until their creator is answered, no
+     * reader lists or inspects them, and network views do not list the sandbox on them. Held here while their
+     * rules are being applied.
+     */
+    @Test
+    void aCreateIsHiddenFromReadersUntilItIsAnswered() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch[] entered = {new java.util.concurrent.CountDownLatch(1)};
+        java.util.concurrent.CountDownLatch[] release = {new java.util.concurrent.CountDownLatch(1)};
+        NetnsIptablesExec real = new NetnsIptablesExec(host);
+        daemon = new Daemon(true, (argv, stdin) -> {
+            if (argv.get(0).endsWith("-restore") && holdNext.compareAndSet(true, false)) {
+                entered[0].countDown();
+                try {
+                    release[0].await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return real.run(argv, stdin);
+        });
+        Assumptions.assumeTrue(daemon.engine.firewall().backendName().equals("nft")
+                || daemon.engine.firewall().backendName().equals("legacy"), "a backend that runs iptables-restore");
+        Engine e = daemon.engine;
+        java.util.concurrent.ExecutorService creator = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            holdNext.set(true);
+            var network = creator.submit(() -> e.createNetwork(new NetworkCreateRequest("held", "10.82.0.0/24", null,
+                    null, null, null, null, "nstheld", null)));
+            assertThat(entered[0].await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(e.listNetworks()).extracting(NetworkView::name).containsExactly("bridge");
+            assertThatThrownBy(() -> e.inspectNetwork("held")).isInstanceOf(NotFoundException.class);
+            release[0].countDown();
+            assertThat(network.get(30, java.util.concurrent.TimeUnit.SECONDS).name()).isEqualTo("held");
+            assertThat(e.inspectNetwork("held").name()).isEqualTo("held");
+
+            entered[0] = new java.util.concurrent.CountDownLatch(1);
+            release[0] = new java.util.concurrent.CountDownLatch(1);
+            holdNext.set(true);
+            var sandbox = creator.submit(() -> e.createSandbox(new SandboxCreateRequest("held", List.of("held"),
+                    null, List.of("18095:80"))));
+            assertThat(entered[0].await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(e.listSandboxes()).isEmpty();
+            assertThatThrownBy(() -> e.inspectSandbox("held")).isInstanceOf(NotFoundException.class);
+            assertThat(e.inspectNetwork("held").sandboxes()).isEmpty();
+            assertThat(e.listNetworks()).allSatisfy(n -> assertThat(n.sandboxes()).isEmpty());
+            assertThat(e.info().sandboxes()).isZero();
+            release[0].countDown();
+            assertThat(sandbox.get(30, java.util.concurrent.TimeUnit.SECONDS).name()).isEqualTo("held");
+            assertThat(e.listSandboxes()).extracting(SandboxView::name).containsExactly("held");
+            assertThat(e.inspectNetwork("held").sandboxes()).hasSize(1);
+        } finally {
+            release[0].countDown();
+            creator.shutdown();
+        }
+    }
+
+    /**
      * A network's bridge, and a sandbox-with-ports' links, are made while their rules are committed: when the rules
      * fail, the create rolls back what was made alongside, and leaves rules, links and rows as they were.
      */
