@@ -474,14 +474,23 @@ public final class Engine implements NsnetService, AutoCloseable {
     private SandboxView makeSandbox(AheadCommit<Sandbox> ahead, String netns, java.util.Map<String, Network> attached) {
         Sandbox sb = ahead.value();
         try {
-            Runnable build = () -> buildSandbox(sb, name -> Optional.ofNullable(attached.get(name)));
-            // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a
-            // sandbox without ports skips the firewall's full state read, generation and diff. With ports, the
-            // rules (which name the sandbox's address, not its links) are committed while its links are made.
-            if (sb.ports().isEmpty()) {
-                build.run();
-            } else {
-                inParallel(build, () -> syncFirewall(List.of()));
+            try (SandboxDriver.Handle h = sandboxes.take(sb.netns())) {
+                Runnable links = () -> {
+                    attachAll(h, sb, name -> Optional.ofNullable(attached.get(name)));
+                    publishPorts(sb);
+                };
+                // The namespace is named (a bind mount) while its links are made: they only need it open. Only
+                // published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a sandbox
+                // without ports skips the firewall's full state read, generation and diff. With ports, the rules
+                // (which name the sandbox's address, not its links) are committed while the links are made too.
+                if (sb.ports().isEmpty()) {
+                    inParallel(h::name, links);
+                } else {
+                    inParallel(links, () -> {
+                        h.name();
+                        syncFirewall(List.of());
+                    });
+                }
             }
             ahead.awaitDurable();
         } catch (RuntimeException e) {
@@ -548,14 +557,20 @@ public final class Engine implements NsnetService, AutoCloseable {
 
     private void buildSandbox(Sandbox sb, java.util.function.Function<String, Optional<Network>> networks) {
         try (SandboxDriver.Handle h = sandboxes.create(sb.netns())) {
-            boolean first = true;
-            for (Endpoint e : sb.endpoints()) {
-                Network n = networks.apply(e.network()).orElseThrow();
-                sandboxes.attach(h, sb.id(), e, n, bridgeIndex(n), first);
-                first = false;
-            }
+            attachAll(h, sb, networks);
         }
         publishPorts(sb);
+    }
+
+    /** The sandbox's endpoints in its namespace; eth0 gets the default route. */
+    private void attachAll(SandboxDriver.Handle h, Sandbox sb,
+            java.util.function.Function<String, Optional<Network>> networks) {
+        boolean first = true;
+        for (Endpoint e : sb.endpoints()) {
+            Network n = networks.apply(e.network()).orElseThrow();
+            sandboxes.attach(h, sb.id(), e, n, bridgeIndex(n), first);
+            first = false;
+        }
     }
 
     int bridgeIndex(Network n) {
