@@ -225,6 +225,26 @@ public final class NetNs implements AutoCloseable {
      * For a namespace from {@link #createUnnamed}; fails with a clear message if the name is taken.
      */
     public synchronized NetNs bindName(String name) {
+        Path file = mountName(name);
+        try {
+            return openPath(file, name, executor);
+        } catch (RuntimeException e) {
+            LibC c = Native.libc();
+            c.umount2(file.toString(), Native.MNT_DETACH);
+            c.unlink(file.toString());
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #bindName}, for a caller that keeps using this handle: the namespace gets its name and nothing is
+     * opened again.
+     */
+    public synchronized void giveName(String name) {
+        mountName(name);
+    }
+
+    private Path mountName(String name) {
         validateName(name);
         LibC c = Native.libc();
         executor.prepareRunDirOnce(() -> prepareRunDir(c));
@@ -241,7 +261,7 @@ public final class NetNs implements AutoCloseable {
             // /proc/self/fd/N of an nsfs file resolves to the namespace itself, as /proc/PID/ns/net does.
             Native.check(c.mount("/proc/self/fd/" + fd(), file.toString(), "none", Native.MS_BIND, null),
                     "mount --bind " + this + " " + file);
-            return openPath(file, name, executor);
+            return file;
         } catch (RuntimeException e) {
             c.umount2(file.toString(), Native.MNT_DETACH);
             c.unlink(file.toString());

@@ -84,6 +84,30 @@ class NetNsKernelTest {
         assertThat(Observer.netnsList()).doesNotContain(name);
     }
 
+    /** giveName names the namespace in place: the handle keeps working, and the name is taken once only. */
+    @Test
+    void anUnnamedNamespaceCanBeNamedInPlace() throws Exception {
+        String name = "nst-inplace-" + ProcessHandle.current().pid();
+        namespaces.adopt(name);
+        NetNs.Created<Rtnl> made = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
+            Rtnl r = Rtnl.open();
+            r.links().add(LinkSpec.Bridge.named("nstbr1"));
+            return r;
+        }).get();
+        try (NetNs unnamed = made.ns(); Rtnl inside = made.value()) {
+            unnamed.giveName(name);
+            assertThat(Observer.run("ip", "netns", "exec", name, "ip", "-o", "link", "show")).contains("nstbr1");
+            try (NetNs byName = NetNs.open(name)) {
+                assertThat(byName.sameAs(unnamed)).isTrue();
+            }
+            assertThatThrownBy(() -> unnamed.giveName(name)).isInstanceOf(NamespaceException.class)
+                    .hasMessageContaining("already exists");
+            assertThat(inside.links().get("nstbr1").index()).isPositive(); // the handle still works
+        }
+        assertThat(NetNs.delete(name)).isTrue();
+        assertThat(Observer.netnsList()).doesNotContain(name);
+    }
+
     /** This process's descriptors on unnamed inodes in /run/netns (shown as "/run/netns/#INODE (deleted)"). */
     private static long unnamedInodesHeld() throws Exception {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {

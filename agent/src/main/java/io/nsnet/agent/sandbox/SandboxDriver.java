@@ -76,7 +76,7 @@ public final class SandboxDriver implements AutoCloseable {
         /** Names the namespace under /run/netns (a bind mount), if it has no name yet. */
         public synchronized void name() {
             if (unnamed != null) {
-                ns.bindName(unnamed).close(); // this handle's descriptor is the same namespace
+                ns.giveName(unnamed); // this handle's descriptor is the namespace: nothing to open again
                 unnamed = null;
             }
         }
