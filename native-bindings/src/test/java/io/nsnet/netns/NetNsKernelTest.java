@@ -58,15 +58,20 @@ class NetNsKernelTest {
         assertThat(NetNs.delete(name)).isFalse();
     }
 
+    /** An unnamed namespace with a bridge made inside it before it has any name. */
+    private static NetNs.Created<Rtnl> unnamedWithBridge(String bridge) throws Exception {
+        return NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
+            Rtnl r = Rtnl.open();
+            r.links().add(LinkSpec.Bridge.named(bridge));
+            return r;
+        }).get();
+    }
+
     @Test
     void anUnnamedNamespaceIsMadeAheadAndNamedLater() throws Exception {
         String name = "nst-unnamed-" + ProcessHandle.current().pid();
         namespaces.adopt(name);
-        NetNs.Created<Rtnl> made = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
-            Rtnl r = Rtnl.open();
-            r.links().add(LinkSpec.Bridge.named("nstbr0"));
-            return r;
-        }).get();
+        NetNs.Created<Rtnl> made = unnamedWithBridge("nstbr0");
         try (NetNs unnamed = made.ns(); Rtnl inside = made.value()) {
             assertThat(unnamed.name()).isNull();
             assertThat(unnamed.id()).isNotEqualTo(NetNs.defaultExecutor().home());
@@ -89,11 +94,7 @@ class NetNsKernelTest {
     void anUnnamedNamespaceCanBeNamedInPlace() throws Exception {
         String name = "nst-inplace-" + ProcessHandle.current().pid();
         namespaces.adopt(name);
-        NetNs.Created<Rtnl> made = NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
-            Rtnl r = Rtnl.open();
-            r.links().add(LinkSpec.Bridge.named("nstbr1"));
-            return r;
-        }).get();
+        NetNs.Created<Rtnl> made = unnamedWithBridge("nstbr1");
         try (NetNs unnamed = made.ns(); Rtnl inside = made.value()) {
             unnamed.giveName(name);
             assertThat(Observer.run("ip", "netns", "exec", name, "ip", "-o", "link", "show")).contains("nstbr1");
