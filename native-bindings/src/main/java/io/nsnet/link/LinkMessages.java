@@ -74,6 +74,14 @@ public final class LinkMessages {
         return new NlMsgBuilder(Nl.RTM_NEWLINK, 0).ifinfomsg(Nl.AF_UNSPEC, index, flags, change);
     }
 
+    /**
+     * Sets the link's MAC address and brings it up in one change: the kernel applies the address before the flags
+     * (do_setlink), so the link never comes up with another one.
+     */
+    public static NlMsgBuilder upWithMac(int index, MacAddress mac) {
+        return modify(index, Nl.IFF_UP, Nl.IFF_UP).attr(Nl.IFLA_ADDRESS, mac.bytes());
+    }
+
     /** IFLA_IFALIAS, the free-text label `ip link set DEV alias TEXT` sets; "" clears it. */
     public static NlMsgBuilder setAlias(int index, String alias) {
         if (alias.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 256) {

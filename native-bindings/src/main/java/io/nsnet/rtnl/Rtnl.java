@@ -9,6 +9,7 @@ import io.nsnet.addr.IpPrefix;
 import io.nsnet.link.Ipv6AddrGenMode;
 import io.nsnet.link.LinkMessages;
 import io.nsnet.link.LinkOps;
+import io.nsnet.link.MacAddress;
 import io.nsnet.netlink.NetlinkSocket;
 import io.nsnet.netlink.Nl;
 import io.nsnet.netns.NetNs;
@@ -93,6 +94,13 @@ public final class Rtnl implements AutoCloseable {
 
         public Batch linkUp(int index) {
             ops.add(new NetlinkSocket.Op(LinkMessages.modify(index, Nl.IFF_UP, Nl.IFF_UP), "set link #" + index + " up"));
+            return this;
+        }
+
+        /** Sets the link's MAC address, then brings it up, in one change. */
+        public Batch linkUp(int index, MacAddress mac) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.upWithMac(index, mac), "set MAC " + mac + " on link #" + index
+                    + " and up"));
             return this;
         }
 

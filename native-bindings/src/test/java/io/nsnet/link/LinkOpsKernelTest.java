@@ -176,6 +176,16 @@ class LinkOpsKernelTest {
         assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", "vethnst5")).contains("fe80");
     }
 
+    /** The MAC goes on before the link comes up, in the one change: it never runs with the random one. */
+    @Test
+    void linkUpWithMacSetsTheAddressAndUp() {
+        Link v = rtnl.links().addAndGet(LinkSpec.Veth.pair("vethnst6", "vethnst7", null));
+        rtnl.batch().linkUp(v.index(), MacAddress.parse("02:42:0a:00:00:07")).send();
+        var seen = Observer.link(host.name(), "vethnst6");
+        assertThat(seen.path("address").asText()).isEqualTo("02:42:0a:00:00:07");
+        assertThat(seen.path("flags").toString()).contains("\"UP\"");
+    }
+
     @Test
     void upDownMasterMtuMacAndHairpin() {
         NetNs other = namespaces.create("peer");

@@ -80,6 +80,15 @@ class CodecTest {
     }
 
     @Test
+    void upWithMacCarriesTheAddressAndTheUpFlagInOneChange() {
+        byte[] wire = LinkMessages.upWithMac(7, io.nsnet.link.MacAddress.parse("02:42:ac:11:00:02")).toBytes(5);
+        assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(
+                "2c000000 1000 0000 05000000 00000000"          // len 44, RTM_NEWLINK, no flags, seq 5
+                + "00 00 0000 07000000 01000000 01000000"       // ifinfomsg: index 7, IFF_UP within IFF_UP
+                + "0a00 0100 0242ac110002 0000")));             // IFLA_ADDRESS (6 bytes) + pad
+    }
+
+    @Test
     void vethQueuesGoToBothEnds() {
         byte[] wire = LinkMessages.create(LinkSpec.Veth.pair("v0", "v1", null).withQueues(1)).toBytes(3);
         assertThat(HEX.formatHex(wire)).isEqualTo(HEX.formatHex(hex(
