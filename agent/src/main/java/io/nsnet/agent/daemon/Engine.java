@@ -384,29 +384,101 @@ public final class Engine implements NsnetService, AutoCloseable {
     private SandboxView createSandboxLocked(SandboxCreateRequest r, String netns, List<String> nets,
             List<PortMapping> ports, Optional<Ipv4> ip) {
         // The networks read in the intent transaction, for the kernel work and the answer: reading them again
-        // costs a read transaction each (they cannot change meanwhile: mutations hold the engine's lock).
-        java.util.Map<String, Network> attached = new java.util.HashMap<>();
+        // costs a read transaction each (they cannot change meanwhile: mutations hold the engine's lock). Filled on
+        // the side thread, read here once its transaction is awaited.
+        java.util.Map<String, Network> attached = new java.util.concurrent.ConcurrentHashMap<>();
         return locked(() -> {
-            // The host ports are bound on the side thread while the intent's queries run: binding is ~0.2 ms of
-            // (cold) socket code per port, and only its outcome is needed, before the commit.
+            // The host ports are bound on the side thread ahead of the intent's queries, which need their outcome:
+            // binding is ~0.2 ms of (cold) socket code per port.
             Future<?> binding = ports.isEmpty() ? null : sideWork.submit(() -> bindHostPorts(ports));
-            AheadCommit<Sandbox> ahead;
+            String id = names.newId();
+            int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
+            List<String> hostVeths = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                hostVeths.add(names.newVethName());
+            }
+            NewSandboxLinks links;
             try {
-                ahead = recordSandbox(r, netns, nets, ports, ip, attached, binding);
+                links = new NewSandboxLinks(sandboxes, sandboxes.take(netns), id, hostVeths, this::bridgeIndex);
             } catch (RuntimeException e) {
-                if (binding != null) {
-                    try {
-                        InFlight.await(binding); // released below only once it is done
-                    } catch (RuntimeException alreadyReported) {
-                        // the intent rethrew it, or failed first for a reason of its own
-                    }
-                }
-                ports.forEach(proxy::release); // the ports reserved before the commit failed
-                pendingSandboxes.remove(r.name()); // if it got that far (mutations are serialised)
+                releasePorts(ports, binding);
                 throw e;
             }
-            return makeSandbox(ahead, netns, attached);
+            // The intent transaction runs on the side thread while this one plugs the veths (see NewSandboxLinks).
+            // The namespace gets its name there too, after the commit and only if it succeeded: a named namespace
+            // always has its row.
+            Future<AheadCommit<Sandbox>> recording = sideWork.submit(
+                    () -> recordSandbox(r, netns, nets, ports, ip, attached, binding, id, hostVeths));
+            Future<?> naming = sideWork.submit(() -> {
+                if (succeeded(recording)) {
+                    links.handle().name();
+                }
+            });
+            try {
+                plugHint(nets).ifPresent(links::plug);
+            } catch (RuntimeException e) {
+                // Plugged again once the transaction has said where; a failure that persists is reported then.
+                LOG.debug("plugging sandbox {} ahead of its commit failed: {}", r.name(), e.toString());
+            }
+            AheadCommit<Sandbox> ahead;
+            try {
+                ahead = InFlight.await(recording);
+            } catch (RuntimeException e) {
+                InFlight.await(naming); // did nothing, but is done before the namespace goes
+                releasePorts(ports, binding);
+                pendingSandboxes.remove(r.name()); // if it got that far (mutations are serialised)
+                links.abandon().logTo(LOG);
+                throw e;
+            }
+            return makeSandbox(ahead, netns, attached, links, naming);
         });
+    }
+
+    /** Gives back the ports reserved for a create that failed before its commit, once their binding is done. */
+    private void releasePorts(List<PortMapping> ports, Future<?> binding) {
+        if (binding != null) {
+            try {
+                InFlight.await(binding);
+            } catch (RuntimeException alreadyReported) {
+                // the intent rethrew it, or failed first for a reason of its own
+            }
+        }
+        ports.forEach(proxy::release);
+    }
+
+    private static boolean succeeded(Future<?> done) {
+        try {
+            InFlight.await(done);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The networks a create names (or the default network), from the store's cached rows: what the veths are
+     * plugged into before the transaction has confirmed them. Empty when the cache cannot say, or names a network
+     * that is not ready: the transaction then decides, and the veths follow.
+     */
+    private Optional<List<Network>> plugHint(List<String> nets) {
+        if (nets.contains("none")) {
+            return Optional.of(List.of());
+        }
+        Optional<List<Network>> rows = store.cachedNetworks();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Network> out = new ArrayList<>();
+        if (nets.isEmpty()) {
+            rows.get().stream().filter(Network::isDefault).findFirst().ifPresent(out::add);
+        } else {
+            for (String name : nets) {
+                rows.get().stream().filter(n -> n.name().equals(name)).findFirst().ifPresent(out::add);
+            }
+        }
+        boolean usable = out.size() == Math.max(1, nets.size())
+                && out.stream().allMatch(n -> n.state() == ObjectState.READY);
+        return usable ? Optional.of(out) : Optional.empty();
     }
 
     /**
@@ -425,7 +497,8 @@ public final class Engine implements NsnetService, AutoCloseable {
      * completes (see {@link Reconciler}), as for a network.
      */
     private AheadCommit<Sandbox> recordSandbox(SandboxCreateRequest r, String netns, List<String> nets,
-            List<PortMapping> ports, Optional<Ipv4> ip, java.util.Map<String, Network> attached, Future<?> binding) {
+            List<PortMapping> ports, Optional<Ipv4> ip, java.util.Map<String, Network> attached, Future<?> binding,
+            String id, List<String> hostVeths) {
         return store.writeAhead(tx -> {
             if (tx.sandbox(r.name()).isPresent()) {
                 throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
@@ -457,9 +530,9 @@ public final class Engine implements NsnetService, AutoCloseable {
                 Ipv4 addr = i == 0 && ip.isPresent()
                         ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
                         : book.allocate(r.name());
-                eps.add(Endpoint.create(n.name(), "eth" + i, names.newVethName(), addr).withState(ObjectState.READY));
+                eps.add(Endpoint.create(n.name(), "eth" + i, hostVeths.get(i), addr).withState(ObjectState.READY));
             }
-            Sandbox created = new Sandbox(r.name(), names.newId(), netns, eps, ports, tx.nextSequence(),
+            Sandbox created = new Sandbox(r.name(), id, netns, eps, ports, tx.nextSequence(),
                     Instant.now(), ObjectState.READY);
             tx.insertSandbox(created);
             tx.putMeta(META_SANDBOX_AHEAD, created.name());
@@ -470,31 +543,37 @@ public final class Engine implements NsnetService, AutoCloseable {
         });
     }
 
-    /** The kernel side of a sandbox committed ahead; rolled back (links, rules and row) on failure. */
-    private SandboxView makeSandbox(AheadCommit<Sandbox> ahead, String netns, java.util.Map<String, Network> attached) {
+    /**
+     * The kernel side of a sandbox committed ahead, its namespace being named and its veths plugged (see
+     * {@link NewSandboxLinks}); rolled back (links, rules and row) on failure.
+     */
+    private SandboxView makeSandbox(AheadCommit<Sandbox> ahead, String netns, java.util.Map<String, Network> attached,
+            NewSandboxLinks links, Future<?> naming) {
         Sandbox sb = ahead.value();
         try {
-            try (SandboxDriver.Handle h = sandboxes.take(sb.netns())) {
-                Runnable links = () -> {
-                    attachAll(h, sb, name -> Optional.ofNullable(attached.get(name)));
-                    publishPorts(sb);
-                };
-                // The namespace is named (a bind mount) while its links are made: they only need it open. Only
-                // published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a sandbox
+            try (links) {
+                links.plug(NewSandboxLinks.networksOf(sb, attached)); // nothing to do when the cache was right
+                InFlight.await(naming);
+                // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a sandbox
                 // without ports skips the firewall's full state read, generation and diff. With ports, the rules
-                // (which name the sandbox's address, not its links) are committed while the links are made too.
+                // (which name the sandbox's address, not its links) are committed while the addresses go in.
                 if (sb.ports().isEmpty()) {
-                    inParallel(h::name, links);
+                    links.configure(sb, attached);
                 } else {
-                    inParallel(links, () -> {
-                        h.name();
-                        syncFirewall(List.of());
-                    });
+                    inParallel(() -> {
+                        links.configure(sb, attached);
+                        publishPorts(sb);
+                    }, () -> syncFirewall(List.of()));
                 }
             }
             ahead.awaitDurable();
         } catch (RuntimeException e) {
             LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
+            try {
+                InFlight.await(naming); // the teardown must come after it
+            } catch (RuntimeException reported) {
+                // the failure being handled, or one the teardown finds again
+            }
             Errors errors = new Errors();
             // Marked deleting first, as a delete does: a crash during the rollback then finishes the removal at
             // the next start instead of completing a sandbox whose creator was told it failed.

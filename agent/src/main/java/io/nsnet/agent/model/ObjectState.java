@@ -32,7 +32,10 @@ import java.util.Locale;
  *   <li>{@link #READY}: the object is acknowledged; reconcile recreates whatever is missing in the kernel.</li>
  * </ul>
  * All kernel names an object uses (bridge, veth, netns) are stored in its row before any kernel change, so
- * reconcile can always find and remove them; nothing is ever created under a name the store does not know.
+ * reconcile can always find and remove them; nothing that can outlive the daemon is ever created under a name the
+ * store does not know. The one thing made before its row is committed is a new sandbox's veths, plugged while the
+ * row commits: their peers are in the sandbox's namespace, which has no name until then, so a daemon that dies
+ * takes them with it (see {@code io.nsnet.agent.daemon.NewSandboxLinks}).
  */
 public enum ObjectState {
     CREATING, READY, DELETING;

@@ -15,6 +15,7 @@ import io.nsnet.link.LinkKind;
 import io.nsnet.link.LinkRemover;
 import io.nsnet.link.LinkSpec;
 import io.nsnet.link.MacAddress;
+import io.nsnet.netlink.InFlight;
 import io.nsnet.netlink.NetlinkException;
 import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
@@ -101,21 +102,16 @@ public final class SandboxDriver implements AutoCloseable {
     }
 
     /**
-     * The namespace for a new sandbox, loopback up, still to be named with {@link Handle#name}. Uses the spare
-     * namespace made by {@link #prepareSpare} when there is one (waiting for it if it is still being made): it then
-     * only needs its name, a bind mount, instead of an unshare (~0.8 ms, over a third of an attach's kernel work)
-     * and a thread hand-off. The bind mount itself takes ~0.3 ms (timed in-process: about a sixth of an attach's
-     * kernel work), which is why the name can be given beside the links. Without a spare, the namespace is made
-     * with its name.
+     * The namespace for a new sandbox, loopback up, still to be named with {@link Handle#name}: until then it lives
+     * only as long as the handle (a daemon that dies leaves nothing), so it can be given links before the sandbox's
+     * row is committed. Uses the spare namespace made by {@link #prepareSpare} when there is one (waiting for it if it
+     * is still being made): it then only needs its name, a bind mount, instead of an unshare (~0.8 ms, over a third
+     * of an attach's kernel work) and a thread hand-off. Without a spare, one is made now, unnamed as well.
      */
     public Handle take(String netns) {
-        Optional<NetNs.Created<Rtnl>> spare = takeSpare();
-        if (spare.isPresent()) {
-            NetNs.Created<Rtnl> s = spare.get();
-            return new Handle(s.ns(), s.value(), netns);
-        }
-        NetNs.Created<Rtnl> c = NetNs.create(netns, SandboxDriver::prepareInside);
-        return new Handle(c.ns(), c.value(), null);
+        NetNs.Created<Rtnl> s = takeSpare().orElseGet(
+                () -> InFlight.await(NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::prepareInside)));
+        return new Handle(s.ns(), s.value(), netns);
     }
 
     /**
@@ -226,12 +222,25 @@ public final class SandboxDriver implements AutoCloseable {
     /**
      * Connects the sandbox to a network: veth (host end on the bridge, up; peer {@code ethN} in the sandbox
      * with the endpoint's MAC and the network's MTU), the address, and the default route via the gateway when
-     * {@code defaultRoute}.
+     * {@code defaultRoute}. The two halves, {@link #plug} and {@link #configure}, in one go.
      */
     public void attach(Handle sandbox, String sandboxId, Endpoint ep, Network net, int bridgeIndex, boolean defaultRoute) {
-        LinkSpec.Veth spec = LinkSpec.Veth.pair(ep.hostVeth(), ep.ifname(), sandbox.ns())
-                .withMtu(net.mtu()).withMaster(bridgeIndex)
-                .withPeerMac(MacAddress.parse(ep.mac().toString()))
+        configure(sandbox, plug(sandbox, sandboxId, ep.hostVeth(), ep.ifname(), net.mtu(), bridgeIndex), ep, net,
+                defaultRoute);
+    }
+
+    /** A veth made by {@link #plug}: its host end's name and both ends' indexes. */
+    public record Plugged(String hostVeth, int hostIndex, int peerIndex) {
+    }
+
+    /**
+     * The half of an attach that needs no address: the veth pair, its host end marked for the sandbox, on the
+     * bridge and up, its peer {@code ifname} in the sandbox, still down. Everything it needs is known before the
+     * sandbox's address is allocated, so it can run while the address is (see the engine's create).
+     */
+    public Plugged plug(Handle sandbox, String sandboxId, String hostVeth, String ifname, int mtu, int bridgeIndex) {
+        LinkSpec.Veth spec = LinkSpec.Veth.pair(hostVeth, ifname, sandbox.ns())
+                .withMtu(mtu).withMaster(bridgeIndex)
                 // One queue each, the one queue the kernel's default leaves active: by default it allocates
                 // one per possible CPU and then cuts the active count to one on each end, and each cut waits
                 // for an RCU grace period under RTNL (two per attach; measured ~0.1 ms per pair back to back).
@@ -256,11 +265,24 @@ public final class SandboxDriver implements AutoCloseable {
             hostSide.setHairpin(hostIndex, true);
         }
         hostSide.linkUp(hostIndex).send();
-        Rtnl in = sandbox.rtnl();
-        int eth = made.peerIndex() != 0 ? made.peerIndex() : in.links().get(ep.ifname()).index();
+        int peer = made.peerIndex() != 0 ? made.peerIndex() : sandbox.rtnl().links().get(ifname).index();
+        return new Plugged(hostVeth, hostIndex, peer);
+    }
+
+    /**
+     * The other half, inside the sandbox: the endpoint's MAC (derived from its address, so only known now) and up
+     * in one change, the address, and the default route when {@code defaultRoute}.
+     */
+    public void configure(Handle sandbox, Plugged plugged, Endpoint ep, Network net, boolean defaultRoute) {
+        if (!plugged.hostVeth().equals(ep.hostVeth())) {
+            throw new IllegalArgumentException("endpoint " + ep.ifname() + " is on " + ep.hostVeth() + ", not on "
+                    + plugged.hostVeth());
+        }
+        int eth = plugged.peerIndex();
         // The sandbox side in one write: after any failure the caller deletes the veth, and its address and
         // routes go with it, so a later change applied after an earlier failed one leaves nothing behind.
-        Rtnl.Batch inside = in.batch().linkUp(eth).addAddress(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
+        Rtnl.Batch inside = sandbox.rtnl().batch().linkUp(eth, MacAddress.parse(ep.mac().toString()))
+                .addAddress(eth, IpPrefix.parse(ep.ip() + "/" + net.subnet().prefix()));
         if (defaultRoute) {
             inside.addRoute(Route.defaultVia(IpPrefix.literal(net.gateway().toString()), eth));
         }

@@ -37,6 +37,12 @@ final class NetworkRows {
         return c != null && c.version().equals(version) ? c.rows() : null;
     }
 
+    /** The cached rows, whatever their version, or null: a hint only (see {@link StateStore#cachedNetworks}). */
+    List<Network> latest() {
+        Cached c = cached;
+        return c == null ? null : c.rows();
+    }
+
     void put(String version, List<Network> rows) {
         cached = new Cached(version, rows);
     }

@@ -343,6 +343,16 @@ public final class StateStore implements AutoCloseable {
         return read(ReadTx::networks);
     }
 
+    /**
+     * The networks as some recent transaction read or wrote them, from the shared cache, without a read of its own;
+     * empty when the cache holds none. A hint, not the committed state: a reader may have cached an older version.
+     * A write that acts on it must check in its own transaction that it still holds (as the sandbox create does: it
+     * plugs its veths from this while its transaction runs, and plugs them again if the transaction finds otherwise).
+     */
+    public Optional<List<Network>> cachedNetworks() {
+        return Optional.ofNullable(networkRows.latest());
+    }
+
     public Optional<Network> network(String name) {
         return read(tx -> tx.network(name));
     }

@@ -374,6 +374,31 @@ class EngineKernelTest {
         assertThat(Observer.link(host.name(), veth).path("ifindex").asInt()).isEqualTo(remade);
     }
 
+    /**
+     * A sandbox's veths are plugged while its transaction runs: one the transaction refuses (a name or an address in
+     * use, found after the veths were made) must take them back, and its namespace, before answering.
+     */
+    @Test
+    void aCreateRefusedByItsTransactionTakesItsVethsBack() {
+        daemon = new Daemon(true);
+        Engine e = daemon.engine;
+        e.createSandbox(new SandboxCreateRequest("first", null, "10.77.0.9", null));
+        List<String> links = Observer.linkNames(host.name());
+        List<String> netns = Observer.netnsList();
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("first", null, null, null)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("already in use");
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("second", null, "10.77.0.9", null)))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("10.77.0.9");
+        assertThatThrownBy(() -> e.createSandbox(new SandboxCreateRequest("third", List.of("bridge", "nope"), null,
+                null))).isInstanceOf(NotFoundException.class);
+        assertThat(Observer.linkNames(host.name())).isEqualTo(links);
+        assertThat(Observer.netnsList()).isEqualTo(netns);
+        assertThat(e.listSandboxes()).extracting(SandboxView::name).containsExactly("first");
+        // And the next create, on the namespace made ahead after those, works.
+        e.createSandbox(new SandboxCreateRequest("second", null, null, null));
+        assertThat(e.listSandboxes()).extracting(SandboxView::name).containsExactly("first", "second");
+    }
+
     @Test
     void aSandboxWhoseCreateFailsAfterItsCommitLeavesNothing() {
         daemon = new Daemon(true);
