@@ -104,6 +104,22 @@ public final class Rtnl implements AutoCloseable {
             return this;
         }
 
+        /** Enslaves the link to {@code masterIndex} (a bridge), or frees it with 0. */
+        public Batch setMaster(int index, int masterIndex) {
+            ops.add(new NetlinkSocket.Op(LinkMessages.modify(index, 0, 0).attrU32(Nl.IFLA_MASTER, masterIndex),
+                    "set master of link #" + index + " to #" + masterIndex));
+            return this;
+        }
+
+        public Batch setMtu(int index, int mtu) {
+            if (mtu < 68 || mtu > 65535) {
+                throw new IllegalArgumentException("mtu " + mtu + " is out of range 68-65535");
+            }
+            ops.add(new NetlinkSocket.Op(LinkMessages.modify(index, 0, 0).attrU32(Nl.IFLA_MTU, mtu),
+                    "set mtu of link #" + index));
+            return this;
+        }
+
         public Batch setAlias(int index, String alias) {
             ops.add(new NetlinkSocket.Op(LinkMessages.setAlias(index, alias), "set alias of link #" + index));
             return this;

@@ -176,6 +176,21 @@ class LinkOpsKernelTest {
         assertThat(Observer.run("ip", "-n", host.name(), "-6", "addr", "show", "dev", "vethnst5")).contains("fe80");
     }
 
+    /** A link made ahead is put on its bridge, with its MTU, in the one write that brings it up. */
+    @Test
+    void batchSetsMasterAndMtuBeforeUp() {
+        rtnl.links().add(LinkSpec.Bridge.named("nstbr9"));
+        Link v = rtnl.links().addAndGet(LinkSpec.Veth.pair("vethnst8", "vethnst9", null));
+        rtnl.batch().setMtu(v.index(), 1400).setMaster(v.index(), rtnl.links().get("nstbr9").index())
+                .linkUp(v.index()).send();
+        var seen = Observer.link(host.name(), "vethnst8");
+        assertThat(seen.path("master").asText()).isEqualTo("nstbr9");
+        assertThat(seen.path("mtu").asInt()).isEqualTo(1400);
+        assertThat(seen.path("flags").toString()).contains("\"UP\"");
+        assertThatThrownBy(() -> rtnl.batch().setMtu(v.index(), 67)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("68-65535");
+    }
+
     /** The MAC goes on before the link comes up, in the one change: it never runs with the random one. */
     @Test
     void linkUpWithMacSetsTheAddressAndUp() {

@@ -67,6 +67,17 @@ public final class Observer {
         return names;
     }
 
+    /** As {@link #linkNames}, leaving out the links whose alias is {@code alias}. */
+    public static List<String> linkNamesExcept(String ns, String alias) {
+        List<String> names = new ArrayList<>();
+        ipJson(ns, "link", "show").forEach(l -> {
+            if (!alias.equals(l.path("ifalias").asText())) {
+                names.add(l.path("ifname").asText());
+            }
+        });
+        return names;
+    }
+
     public static List<String> netnsList() {
         List<String> names = new ArrayList<>();
         for (String line : run("ip", "netns", "list").split("\n")) {
