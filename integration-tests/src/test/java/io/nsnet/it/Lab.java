@@ -250,7 +250,7 @@ final class Lab implements AfterTestExecutionCallback, AfterEachCallback {
                 List<String> left = firewall.save().stream().filter(l -> l.contains(chainPrefix)).toList();
                 assertThat(left).as("rules and chains with prefix %s after --purge", chainPrefix).isEmpty();
                 assertThat(host.links("bridge")).as("bridges after --purge").isEmpty();
-                assertThat(host.links("veth")).as("veths after --purge").containsExactly("nstw" + id);
+                assertThat(host.everyLink("veth")).as("veths after --purge").containsExactly("nstw" + id);
             });
         }
         if (api != null) {

@@ -32,28 +32,41 @@ record Netns(String name) {
         return Cmd.run(argv, 30);
     }
 
-    /** Link names in this namespace ("veth1@if3" shown as "veth1"). */
+    /**
+     * The alias of the veth nsnetd keeps made ahead in its spare namespace, down and on no bridge (see SandboxDriver):
+     * it comes and goes with every create, so the listings below leave it out unless asked.
+     */
+    static final String SPARE_ALIAS = "nsnet:spare";
+
+    /** `ip -o link show ARGS` lines, without nsnetd's spare veth unless {@code withSpare}. */
+    private java.util.stream.Stream<String> linkLines(boolean withSpare, String... args) {
+        return ip(Cmd.concat(List.of("-o", "link", "show"), args).toArray(String[]::new)).check().out().lines()
+                .filter(l -> withSpare || !l.contains("alias " + SPARE_ALIAS));
+    }
+
+    private static String name(String line) {
+        String n = line.split(": ", 3)[1];
+        return n.contains("@") ? n.substring(0, n.indexOf('@')) : n;
+    }
+
+    /** Link names in this namespace ("veth1@if3" shown as "veth1"), nsnetd's spare veth left out. */
     List<String> links() {
-        return ip("-o", "link", "show").check().out().lines()
-                .map(l -> l.split(": ", 3)[1])
-                .map(n -> n.contains("@") ? n.substring(0, n.indexOf('@')) : n)
-                .sorted().toList();
+        return linkLines(false).map(Netns::name).sorted().toList();
     }
 
-    /** "ifindex:name" of every link: a link deleted and made again gets a new index. */
+    /** "ifindex:name" of every link (the spare veth left out): a link deleted and made again gets a new index. */
     List<String> linkIndexes() {
-        return ip("-o", "link", "show").check().out().lines()
-                .map(l -> l.split(": ", 3))
-                .map(f -> f[0] + ":" + (f[1].contains("@") ? f[1].substring(0, f[1].indexOf('@')) : f[1]))
-                .sorted().toList();
+        return linkLines(false).map(l -> l.split(": ", 3)[0] + ":" + name(l)).sorted().toList();
     }
 
-    /** Link names of one kind ("bridge", "veth") in this namespace. */
+    /** Link names of one kind ("bridge", "veth") in this namespace, nsnetd's spare veth left out. */
     List<String> links(String type) {
-        return ip("-o", "link", "show", "type", type).check().out().lines()
-                .map(l -> l.split(": ", 3)[1])
-                .map(n -> n.contains("@") ? n.substring(0, n.indexOf('@')) : n)
-                .sorted().toList();
+        return linkLines(false, "type", type).map(Netns::name).sorted().toList();
+    }
+
+    /** As {@link #links(String)}, nsnetd's spare veth included: for when no nsnetd runs. */
+    List<String> everyLink(String type) {
+        return linkLines(true, "type", type).map(Netns::name).sorted().toList();
     }
 
     /** Names under /run/netns starting with {@code prefix}. */

@@ -114,7 +114,8 @@ public final class Engine implements NsnetService, AutoCloseable {
         this.remover = new LinkRemover(host, 4);
         this.hostSysctls = new Sysctls(host);
         this.bridges = new BridgeDriver(hostRtnl, hostSysctls, remover);
-        this.sandboxes = new SandboxDriver(hostRtnl, remover, !config.userlandProxy());
+        // Each spare namespace comes with its first veth made ahead, named as any sandbox's host end.
+        this.sandboxes = new SandboxDriver(hostRtnl, host, remover, !config.userlandProxy(), names::newVethName);
         this.proxy = proxy;
     }
 
@@ -391,19 +392,22 @@ public final class Engine implements NsnetService, AutoCloseable {
             // The host ports are bound on the side thread ahead of the intent's queries, which need their outcome:
             // binding is ~0.2 ms of (cold) socket code per port.
             Future<?> binding = ports.isEmpty() ? null : sideWork.submit(() -> bindHostPorts(ports));
-            String id = names.newId();
-            int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
-            List<String> hostVeths = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                hostVeths.add(names.newVethName());
-            }
-            NewSandboxLinks links;
+            SandboxDriver.Handle h;
             try {
-                links = new NewSandboxLinks(sandboxes, sandboxes.take(netns), id, hostVeths, this::bridgeIndex);
+                h = sandboxes.take(netns);
             } catch (RuntimeException e) {
                 releasePorts(ports, binding);
                 throw e;
             }
+            String id = names.newId();
+            int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
+            List<String> hostVeths = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                // The first takes the name of the veth made ahead in the namespace, if it has one: it is then plugged
+                // as it is (see SandboxDriver#plug).
+                hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
+            }
+            NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
             // The intent transaction runs on the side thread while this one plugs the veths (see NewSandboxLinks).
             // The namespace gets its name there too, after the commit and only if it succeeded: a named namespace
             // always has its row.

@@ -72,6 +72,7 @@ final class NewSandboxLinks implements AutoCloseable {
             Network n = networks.get(i);
             out.add(sandboxes.plug(handle, sandboxId, hostVeths.get(i), "eth" + i, n.mtu(), bridgeIndex.applyAsInt(n)));
         }
+        sandboxes.dropAhead(handle); // a sandbox on no network has no use for the veth made ahead
         pluggedInto = List.copyOf(networks);
     }
 

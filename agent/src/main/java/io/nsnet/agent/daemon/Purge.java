@@ -38,6 +38,8 @@ final class Purge {
                 errors.run("delete bridge " + n.bridge(), () -> engine.bridges().delete(n.bridge()));
                 errors.run("forget network " + n.name(), () -> engine.store().update(tx -> tx.deleteNetwork(n.name())));
             }
+            // And the spare namespace with its veth made ahead: purge is the daemon's last act, nothing needs another.
+            errors.run("spare namespace", () -> engine.sandboxes().close());
             errors.logTo(LOG);
             LOG.info("purge: {}", errors.isEmpty() ? "everything nsnet made is removed" : errors.failures().size() + " steps failed");
             return errors.isEmpty();

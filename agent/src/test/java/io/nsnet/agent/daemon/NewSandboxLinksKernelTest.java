@@ -10,6 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.nsnet.agent.model.Endpoint;
 import io.nsnet.agent.model.Fixtures;
 import io.nsnet.agent.model.Network;
@@ -92,6 +94,53 @@ class NewSandboxLinksKernelTest {
         assertThat(links.abandon().isEmpty()).isTrue();
         assertThat(Observer.linkNames(host.name())).doesNotContain("veth1b1b1b1");
         assertThat(NetNs.list()).doesNotContain("nst-never-named");
+    }
+
+    /**
+     * A spare namespace comes with its first veth made ahead, waiting down and on no bridge: a create puts that very
+     * link on its bridge (with the network's MTU, on both ends), one on no network removes it, and closing the driver
+     * removes a spare's at once.
+     */
+    @Test
+    void theVethMadeAheadIsPluggedAsItIsOrRemoved() {
+        Network c = new Network("c", Fixtures.id(3), "br3", io.nsnet.agent.model.Cidr.parse("10.83.0.0/24"),
+                io.nsnet.agent.model.Cidr.parse("10.83.0.0/24").network().plus(1), java.util.Optional.empty(), false,
+                true, true, 1400, 3, Fixtures.T0, false, io.nsnet.agent.model.ObjectState.READY);
+        rtnl.links().add(LinkSpec.Bridge.named(c.bridge()));
+        int[] made = {0};
+        try (SandboxDriver ahead = new SandboxDriver(rtnl, host, new LinkRemover(host, 1), false,
+                () -> String.format("veth%07x", 0xa0 + made[0]++))) {
+            ahead.prepareSpare();
+            SandboxDriver.Handle h = ahead.take("nst-never-named");
+            String name = h.vethAhead().orElseThrow();
+            JsonNode waiting = Observer.link(host.name(), name);
+            assertThat(waiting.path("ifalias").asText()).isEqualTo(SandboxDriver.SPARE_ALIAS);
+            assertThat(waiting.path("flags").toString()).doesNotContain("\"UP\"");
+            assertThat(waiting.has("master")).isFalse();
+            try (NewSandboxLinks links = new NewSandboxLinks(ahead, h, Fixtures.id(8), List.of(name), this::bridgeIndex)) {
+                links.plug(List.of(c));
+                JsonNode plugged = Observer.link(host.name(), name);
+                assertThat(plugged.path("ifindex").asInt()).as("the same link").isEqualTo(waiting.path("ifindex").asInt());
+                assertThat(plugged.path("master").asText()).isEqualTo(c.bridge());
+                assertThat(plugged.path("ifalias").asText()).isEqualTo(SandboxDriver.ALIAS_PREFIX + Fixtures.id(8));
+                assertThat(plugged.path("flags").toString()).contains("\"UP\"");
+                assertThat(plugged.path("mtu").asInt()).isEqualTo(1400);
+                String inside = h.ns().call(() -> Observer.run("ip", "-j", "link", "show", "eth0"));
+                assertThat(inside).contains("\"mtu\":1400");
+                assertThat(h.vethAhead()).isEmpty();
+            }
+
+            ahead.prepareSpare();
+            SandboxDriver.Handle none = ahead.take("nst-never-named");
+            String unused = none.vethAhead().orElseThrow();
+            try (NewSandboxLinks links = new NewSandboxLinks(ahead, none, Fixtures.id(9), List.of(), this::bridgeIndex)) {
+                links.plug(List.of());
+                assertThat(Observer.linkNames(host.name())).doesNotContain(unused);
+            }
+            ahead.prepareSpare();
+        }
+        assertThat(Observer.linkNamesExcept(host.name(), SandboxDriver.SPARE_ALIAS))
+                .as("no veth made ahead is left").isEqualTo(Observer.linkNames(host.name()));
     }
 
     /** As when the daemon dies before the commit: its descriptors close, and nothing it plugged stays. */
