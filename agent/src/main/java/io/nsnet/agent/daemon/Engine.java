@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -408,14 +410,26 @@ public final class Engine implements NsnetService, AutoCloseable {
                 hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
             }
             NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
-            // The intent transaction runs on the side thread while this one plugs the veths (see NewSandboxLinks).
-            // The namespace gets its name there too, after the commit and only if it succeeded: a named namespace
-            // always has its row.
-            Future<AheadCommit<Sandbox>> recording = sideWork.submit(
-                    () -> recordSandbox(r, netns, nets, ports, ip, attached, binding, id, hostVeths));
-            Future<?> naming = sideWork.submit(() -> {
-                if (succeeded(recording)) {
-                    links.handle().name();
+            // The intent transaction runs on the side thread while this one plugs the veths (see NewSandboxLinks),
+            // and is committed ready ahead of the kernel work: its fsync runs while the addresses go in. Without
+            // ports the side thread does that fsync itself, right after the commit (StateStore#writeThenSync); with
+            // ports the store's sync thread does, since the side thread then makes the links while the rules are
+            // committed here.
+            CompletableFuture<Sandbox> committed = new CompletableFuture<>();
+            Function<Tx, Sandbox> intent = tx -> recordSandbox(tx, r, netns, nets, ports, ip, attached, binding, id,
+                    hostVeths);
+            Future<Runnable> recording = sideWork.submit(() -> {
+                try {
+                    if (ports.isEmpty()) {
+                        store.writeThenSync(intent, committed::complete);
+                        return () -> { }; // durable once this task is done
+                    }
+                    AheadCommit<Sandbox> ahead = store.writeAhead(intent);
+                    committed.complete(ahead.value());
+                    return ahead::awaitDurable;
+                } catch (RuntimeException | Error e) {
+                    committed.completeExceptionally(e); // nothing if it was committed: the sync failed
+                    throw e;
                 }
             });
             try {
@@ -424,17 +438,16 @@ public final class Engine implements NsnetService, AutoCloseable {
                 // Plugged again once the transaction has said where; a failure that persists is reported then.
                 LOG.debug("plugging sandbox {} ahead of its commit failed: {}", r.name(), e.toString());
             }
-            AheadCommit<Sandbox> ahead;
+            Sandbox sb;
             try {
-                ahead = InFlight.await(recording);
+                sb = InFlight.await(committed);
             } catch (RuntimeException e) {
-                InFlight.await(naming); // did nothing, but is done before the namespace goes
                 releasePorts(ports, binding);
                 pendingSandboxes.remove(r.name()); // if it got that far (mutations are serialised)
                 links.abandon().logTo(LOG);
                 throw e;
             }
-            return makeSandbox(ahead, netns, attached, links, naming);
+            return makeSandbox(sb, netns, attached, links, recording);
         });
     }
 
@@ -448,15 +461,6 @@ public final class Engine implements NsnetService, AutoCloseable {
             }
         }
         ports.forEach(proxy::release);
-    }
-
-    private static boolean succeeded(Future<?> done) {
-        try {
-            InFlight.await(done);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     /**
@@ -492,72 +496,71 @@ public final class Engine implements NsnetService, AutoCloseable {
     static final String META_SANDBOX_AHEAD = "sandbox.committed-ahead";
 
     /**
-     * Commits the new sandbox {@code ready}, names, addresses and host ports checked and reserved, ahead of its
-     * kernel work (see {@link StateStore#writeAhead}): the fsync runs while the links are made, and no second
+     * The intent transaction of a sandbox create: the new sandbox {@code ready}, names, addresses and host ports
+     * checked and reserved, committed ahead of its kernel work (see {@link StateStore#writeAhead} and
+     * {@link StateStore#writeThenSync}): the fsync runs while the links are made, and no second
      * commit follows. It used to be committed {@code creating} and then {@code ready} after the kernel work, the
      * second commit with its fsync after everything else (~0.45 ms per attach on the test machine; paired, the
      * ahead commit made attaches 0.89-0.94 of that, with the sync thread kept off this thread's CPU). Readers skip
      * it until it is answered ({@link #pendingSandboxes}); a crash before that leaves a ready row that reconcile
      * completes (see {@link Reconciler}), as for a network.
      */
-    private AheadCommit<Sandbox> recordSandbox(SandboxCreateRequest r, String netns, List<String> nets,
+    private Sandbox recordSandbox(Tx tx, SandboxCreateRequest r, String netns, List<String> nets,
             List<PortMapping> ports, Optional<Ipv4> ip, java.util.Map<String, Network> attached, Future<?> binding,
             String id, List<String> hostVeths) {
-        return store.writeAhead(tx -> {
-            if (tx.sandbox(r.name()).isPresent()) {
-                throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
+        if (tx.sandbox(r.name()).isPresent()) {
+            throw new ConflictException("sandbox name \"" + r.name() + "\" is already in use");
+        }
+        if (sandboxes.exists(netns)) {
+            throw new ConflictException("network namespace " + netns + " already exists on the host");
+        }
+        List<Network> attach = new ArrayList<>();
+        if (nets.isEmpty()) {
+            attach.add(tx.defaultNetwork().orElseThrow(() -> new ConflictException("no default network")));
+        } else if (!nets.contains("none")) {
+            for (String netName : nets) {
+                attach.add(readyNetwork(tx.requireNetwork(netName)));
             }
-            if (sandboxes.exists(netns)) {
-                throw new ConflictException("network namespace " + netns + " already exists on the host");
-            }
-            List<Network> attach = new ArrayList<>();
-            if (nets.isEmpty()) {
-                attach.add(tx.defaultNetwork().orElseThrow(() -> new ConflictException("no default network")));
-            } else if (!nets.contains("none")) {
-                for (String netName : nets) {
-                    attach.add(readyNetwork(tx.requireNetwork(netName)));
-                }
-            }
-            if (attach.isEmpty() && (ip.isPresent() || !ports.isEmpty())) {
-                throw new ValidationException((ip.isPresent() ? "ip" : "ports")
-                        + ": a sandbox on no network has no address to use");
-            }
-            // Both checks used to load every sandbox with its endpoints and ports (twice per create, growing
-            // with N); the port check only needs them when ports are asked for, IPAM only the network's addresses.
-            if (!ports.isEmpty()) {
-                checkPortsFree(ports, tx, binding);
-            }
-            List<Endpoint> eps = new ArrayList<>();
-            for (int i = 0; i < attach.size(); i++) {
-                Network n = attach.get(i);
-                AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
-                Ipv4 addr = i == 0 && ip.isPresent()
-                        ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
-                        : book.allocate(r.name());
-                eps.add(Endpoint.create(n.name(), "eth" + i, hostVeths.get(i), addr).withState(ObjectState.READY));
-            }
-            Sandbox created = new Sandbox(r.name(), id, netns, eps, ports, tx.nextSequence(),
-                    Instant.now(), ObjectState.READY);
-            tx.insertSandbox(created);
-            tx.putMeta(META_SANDBOX_AHEAD, created.name());
-            attach.forEach(n -> attached.put(n.name(), n));
-            // Hidden before the commit, not after: a reader taking a snapshot in between would see it.
-            pendingSandboxes.add(created.name());
-            return created;
-        });
+        }
+        if (attach.isEmpty() && (ip.isPresent() || !ports.isEmpty())) {
+            throw new ValidationException((ip.isPresent() ? "ip" : "ports")
+                    + ": a sandbox on no network has no address to use");
+        }
+        // Both checks used to load every sandbox with its endpoints and ports (twice per create, growing
+        // with N); the port check only needs them when ports are asked for, IPAM only the network's addresses.
+        if (!ports.isEmpty()) {
+            checkPortsFree(ports, tx, binding);
+        }
+        List<Endpoint> eps = new ArrayList<>();
+        for (int i = 0; i < attach.size(); i++) {
+            Network n = attach.get(i);
+            AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
+            Ipv4 addr = i == 0 && ip.isPresent()
+                    ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
+                    : book.allocate(r.name());
+            eps.add(Endpoint.create(n.name(), "eth" + i, hostVeths.get(i), addr).withState(ObjectState.READY));
+        }
+        Sandbox created = new Sandbox(r.name(), id, netns, eps, ports, tx.nextSequence(),
+                Instant.now(), ObjectState.READY);
+        tx.insertSandbox(created);
+        tx.putMeta(META_SANDBOX_AHEAD, created.name());
+        attach.forEach(n -> attached.put(n.name(), n));
+        // Hidden before the commit, not after: a reader taking a snapshot in between would see it.
+        pendingSandboxes.add(created.name());
+        return created;
     }
 
     /**
      * The kernel side of a sandbox committed ahead, its namespace being named and its veths plugged (see
      * {@link NewSandboxLinks}); rolled back (links, rules and row) on failure.
      */
-    private SandboxView makeSandbox(AheadCommit<Sandbox> ahead, String netns, java.util.Map<String, Network> attached,
-            NewSandboxLinks links, Future<?> naming) {
-        Sandbox sb = ahead.value();
+    private SandboxView makeSandbox(Sandbox sb, String netns, java.util.Map<String, Network> attached,
+            NewSandboxLinks links, Future<Runnable> recording) {
         try {
             try (links) {
                 links.plug(NewSandboxLinks.networksOf(sb, attached)); // nothing to do when the cache was right
-                InFlight.await(naming);
+                // Named only now that its row is committed: a named namespace always has its row.
+                links.handle().name();
                 // Only published ports put a sandbox into the ruleset (and no sysctl depends on sandboxes): a sandbox
                 // without ports skips the firewall's full state read, generation and diff. With ports, the rules
                 // (which name the sandbox's address, not its links) are committed while the addresses go in.
@@ -570,14 +573,9 @@ public final class Engine implements NsnetService, AutoCloseable {
                     }, () -> syncFirewall(List.of()));
                 }
             }
-            ahead.awaitDurable();
+            InFlight.await(recording).run(); // the commit is on disk
         } catch (RuntimeException e) {
             LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
-            try {
-                InFlight.await(naming); // the teardown must come after it
-            } catch (RuntimeException reported) {
-                // the failure being handled, or one the teardown finds again
-            }
             Errors errors = new Errors();
             // Marked deleting first, as a delete does: a crash during the rollback then finishes the removal at
             // the next start instead of completing a sandbox whose creator was told it failed.

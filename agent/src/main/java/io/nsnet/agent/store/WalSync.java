@@ -20,7 +20,7 @@ final class WalSync implements AutoCloseable {
     private final Path wal;
     /** Kept off the committing thread's CPU: that thread goes on to the kernel work the sync overlaps. */
     private final SideThread thread = new SideThread("nsnet-store-sync");
-    /** The log as last opened, and its inode; only used on {@link #thread}. */
+    /** The log as last opened, and its inode; guarded by this. */
     private FileChannel channel;
     private Object inode;
 
@@ -31,12 +31,13 @@ final class WalSync implements AutoCloseable {
     /** Starts a sync; what was committed before this call is on disk when the future completes. */
     Future<Void> start() {
         return thread.submit(() -> {
-            sync();
+            syncNow();
             return null;
         });
     }
 
-    private void sync() throws IOException {
+    /** Syncs on the calling thread; what was committed before this call is on disk when it returns. */
+    synchronized void syncNow() throws IOException {
         // SQLite deletes and recreates the log only when its last connection closes, which the store never does
         // while open; checked anyway, since syncing a stale descriptor would make nothing durable and say so.
         Object now = Files.getAttribute(wal, "unix:ino");
@@ -62,6 +63,12 @@ final class WalSync implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (this) {
+            closeChannel();
+        }
+    }
+
+    private void closeChannel() {
         if (channel != null) {
             try {
                 channel.close();

@@ -97,6 +97,27 @@ class StateStoreTest {
     }
 
     @Test
+    void writeThenSyncHandsOverTheCommittedValueBeforeItsSyncAndNothingWhenRefused() {
+        List<String> seenAtHandOver = new java.util.ArrayList<>();
+        Network made = store.writeThenSync(tx -> {
+            Network n = network(tx, "a", "10.0.0.0/24");
+            tx.insertNetwork(n);
+            return n;
+        }, n -> seenAtHandOver.addAll(names(store.networks()))); // committed, so a reader sees it already
+        assertThat(seenAtHandOver).containsExactly("a");
+        assertThat(made.name()).isEqualTo("a");
+        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+
+        List<Object> handedOver = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> store.writeThenSync(tx -> {
+            tx.insertNetwork(network(tx, "a", "10.1.0.0/24"));
+            return "never";
+        }, handedOver::add)).isInstanceOf(ConflictException.class);
+        assertThat(handedOver).isEmpty();
+        assertThat(names(store.networks())).containsExactly("a");
+    }
+
+    @Test
     void nestedUpdatesAndEscapedTransactionsAreRefused() {
         assertThatThrownBy(() -> store.update(tx -> store.update(inner -> inner.putMeta("k", "v"))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("inside another update");
