@@ -178,14 +178,23 @@ class StateStoreTest {
             tx.insertNetwork(network(tx, "c", "172.20.0.0/16"));
             tx.setNetworkState("a", ObjectState.DELETING);
             assertThat(names(tx.networks())).containsExactly("a", "b", "c"); // its own changes, inside
+            assertThat(tx.network("c")).isPresent();
+            assertThat(tx.network("a").orElseThrow().state()).isEqualTo(ObjectState.DELETING);
             throw new IllegalStateException("abandon");
         })).hasMessageContaining("abandon");
         assertThat(names(store.networks())).containsExactly("a", "b").isEqualTo(bySql());
         assertThat(store.networks().get(0).state()).isNotEqualTo(ObjectState.DELETING);
+        assertThat(store.network("c")).isEmpty();
+        assertThat(store.network("a").orElseThrow().state()).isEqualTo(ObjectState.READY);
         store.update(tx -> tx.setNetworkState("a", ObjectState.DELETING));
         assertThat(store.networks().get(0).state()).isEqualTo(ObjectState.DELETING);
+        // One network by name, through the cached rows once they are current, as each sandbox create looks it up.
+        assertThat(store.network("a").orElseThrow().state()).isEqualTo(ObjectState.DELETING);
         store.update(tx -> tx.deleteNetwork("a"));
         assertThat(names(store.networks())).containsExactly("b").isEqualTo(bySql());
+        assertThat(store.network("a")).isEmpty();
+        assertThat(store.network("b")).isPresent();
+        assertThat(store.<Optional<Network>>read(ReadTx::defaultNetwork)).isEmpty();
         // A read taken while nothing changed is the same rows; a reopened store starts without a cache.
         store.close();
         store = StateStore.open(dir);
