@@ -26,14 +26,23 @@ import java.util.Optional;
 public final class AddressBook {
 
     private final Network network;
-    private final Map<Ipv4, String> holders;
+    /**
+     * The addresses held when the book was made, read and never copied: an attach makes a book on a network with
+     * hundreds of sandboxes and assigns one address, on the path to its commit.
+     */
+    private final Map<Ipv4, String> held;
+    /** What this book changed: address → its holder now, null once released. */
+    private final Map<Ipv4, String> changed = new HashMap<>();
 
-    private AddressBook(Network network, Map<Ipv4, String> holders) {
+    private AddressBook(Network network, Map<Ipv4, String> held) {
         this.network = network;
-        this.holders = new HashMap<>(holders);
+        this.held = held;
     }
 
-    /** An address book for {@code network} with the given addresses already held, address → holder (sandbox) name. */
+    /**
+     * An address book for {@code network} with the given addresses already held, address → holder (sandbox) name.
+     * The map is read, not copied: it must not change while the book is in use.
+     */
     public static AddressBook of(Network network, Map<Ipv4, String> holders) {
         return new AddressBook(network, holders);
     }
@@ -52,7 +61,11 @@ public final class AddressBook {
     }
 
     public Optional<String> holderOf(Ipv4 ip) {
-        return Optional.ofNullable(holders.get(ip));
+        return Optional.ofNullable(holder(ip));
+    }
+
+    private String holder(Ipv4 ip) {
+        return changed.containsKey(ip) ? changed.get(ip) : held.get(ip);
     }
 
     /**
@@ -66,10 +79,10 @@ public final class AddressBook {
         for (long a = range.network().toLong(); a <= range.broadcast().toLong(); a++) {
             Ipv4 ip = Ipv4.ofLong(a);
             if (ip.equals(subnet.network()) || ip.equals(subnet.broadcast()) || ip.equals(network.gateway())
-                    || holders.containsKey(ip)) {
+                    || holder(ip) != null) {
                 continue;
             }
-            holders.put(ip, holder);
+            changed.put(ip, holder);
             return ip;
         }
         String where = network.ipRange().isPresent() ? "ip-range " + range : range.toString();
@@ -85,16 +98,16 @@ public final class AddressBook {
      */
     public Ipv4 reserve(Ipv4 ip, String holder) {
         Validation.staticAddress(network, ip);
-        String current = holders.get(ip);
+        String current = holder(ip);
         if (current != null) {
             throw new ConflictException("ip \"" + ip + "\": already in use by sandbox " + current + " on network " + network.name());
         }
-        holders.put(ip, holder);
+        changed.put(ip, holder);
         return ip;
     }
 
     /** Frees an address (no-op if it was free). */
     public void release(Ipv4 ip) {
-        holders.remove(ip);
+        changed.put(ip, null);
     }
 }

@@ -24,10 +24,13 @@ final class AddressRows {
 
     static final UnaryOperator<Map<String, Map<Ipv4, String>>> UNKNOWN = kept -> null;
 
-    /** A copy of the network's addresses, or null when they must be read. */
+    /**
+     * The network's addresses, read only, or null when they must be read. Not a copy: the caller, a write
+     * transaction under the store's write lock, reads it before its commit changes it.
+     */
     Map<Ipv4, String> get(String network) {
         Map<Ipv4, String> held = byNetwork.get(network);
-        return held == null ? null : new HashMap<>(held);
+        return held == null ? null : java.util.Collections.unmodifiableMap(held);
     }
 
     void put(String network, Map<Ipv4, String> read) {

@@ -53,7 +53,7 @@ public interface ReadTx {
 
     /**
      * The addresses held on a network (endpoints in any state), with the sandbox holding each: what IPAM needs
-     * to pick a free address, without loading every sandbox with its endpoints and ports.
+     * to pick a free address, without loading every sandbox with its endpoints and ports. May be read only.
      */
     default java.util.Map<io.nsnet.agent.model.Ipv4, String> addressesOn(String network) {
         java.util.Map<io.nsnet.agent.model.Ipv4, String> held = new java.util.HashMap<>();
