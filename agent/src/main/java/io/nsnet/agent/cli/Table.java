@@ -41,15 +41,18 @@ final class Table {
                 width[i] = Math.max(width[i], row.get(i).length());
             }
         }
-        line(out, headers, width);
+        // One write for the whole table: the CLI's writer flushes at every println, and a line at a time cost a
+        // write(2) per row (1000 networks: ~10 ms of a 180 ms `network ls`).
+        StringBuilder sb = new StringBuilder();
+        line(sb, headers, width);
         for (List<String> row : rows) {
-            line(out, row, width);
+            line(sb, row, width);
         }
+        out.print(sb);
         out.flush();
     }
 
-    private static void line(PrintWriter out, List<String> cells, int[] width) {
-        StringBuilder sb = new StringBuilder();
+    private static void line(StringBuilder sb, List<String> cells, int[] width) {
         for (int i = 0; i < cells.size(); i++) {
             String cell = cells.get(i);
             sb.append(cell);
@@ -59,7 +62,7 @@ final class Table {
                 sb.append(pad).append(GAP);
             }
         }
-        out.println(sb);
+        sb.append(System.lineSeparator());
     }
 
     /** Docker's short ID: the first 12 hex digits. */
