@@ -33,9 +33,10 @@ import java.util.Locale;
  * </ul>
  * All kernel names an object uses (bridge, veth, netns) are stored in its row before any kernel change, so
  * reconcile can always find and remove them; nothing that can outlive the daemon is ever created under a name the
- * store does not know. The one thing made before its row is committed is a new sandbox's veths, plugged while the
- * row commits: their peers are in the sandbox's namespace, which has no name until then, so a daemon that dies
- * takes them with it (see {@code io.nsnet.agent.daemon.NewSandboxLinks}).
+ * store does not know. What is made before its row is committed are veths whose peers are in a namespace that has
+ * no name yet: the one made ahead with the spare namespace, and a new sandbox's, plugged while its row commits. A
+ * daemon that dies takes the namespace, and so the veths, with it (see {@code io.nsnet.agent.daemon.NewSandboxLinks}
+ * and {@code io.nsnet.agent.sandbox.SandboxDriver#prepareSpare}).
  */
 public enum ObjectState {
     CREATING, READY, DELETING;
