@@ -30,11 +30,12 @@ import java.util.concurrent.Future;
 /**
  * The kernel floor without any process or daemon: nsnet's native layer called in the bench's own JVM (rtnetlink
  * through JNR, as in AttachBench) doing exactly the kernel work of an attach, the way nsnetd does it: the namespace
- * is made ahead, between operations (IPv6 off, lo up, its netlink socket open) and only named in the operation;
- * then a veth with its peer created inside as eth0 (one queue each), the host end on the bridge and up, eth0 up
- * with its address, and the default route. Detach deletes the host end, then the namespace, as nsnetd does
- * (returning once the kernel has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its
- * API, store and bookkeeping.
+ * is made ahead, between operations (IPv6 off, lo up, its netlink socket open), with its first veth (eth0 inside,
+ * one queue each, the host end down, on no bridge, without IPv6 address generation), and in the operation it is
+ * named, the host end put on the bridge and up in one write, and eth0 given its MAC, up, its address and the
+ * default route in another. Detach deletes the host end, then the namespace, as nsnetd does (returning once the
+ * kernel has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its API, store (with the
+ * fsync of each commit) and bookkeeping.
  *
  * <p>With a published port ({@link #attachWithPort}, when the daemon writes nf_tables itself), also the port's
  * kernel work: its rules committed as one nf_tables transaction by nsnet's {@link NftBackend} into the same layout
@@ -50,8 +51,12 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
     private final Rtnl hostRtnl;
     private final int bridgeIndex;
     private final LinkRemover remover;
-    /** The next attach's namespace, made in the background after the previous operation (as nsnetd's spare). */
-    private Future<NetNs.Created<Rtnl>> spare;
+    /** The next attach's namespace and veth, made in the background after the previous operation (as nsnetd's spare). */
+    private Future<NetNs.Created<Spare>> spare;
+    /** Host ends of the veths made ahead, numbered as made (the next attach's number is not known then). */
+    private int spares;
+    /** Attach number → the host end of its veth. */
+    private final Map<Integer, String> hostEnds = new LinkedHashMap<>();
     /** Port floor: nsnet's nf_tables writer in the host namespace, or null without one. */
     private final NftBackend nft;
     private final ChainNames names = new ChainNames("NSNET");
@@ -142,11 +147,26 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
                 List.of(network)));
     }
 
-    private static Future<NetNs.Created<Rtnl>> makeSpare() {
-        return NetNs.createUnnamed(NetNs.defaultExecutor(), SandboxDriver::prepareInside);
+    /** A namespace made ahead: its netlink handle and its veth, as nsnetd's spare (SandboxDriver#prepareSpare). */
+    private record Spare(Rtnl rtnl, String hostEnd, int hostIndex, int eth0) {
     }
 
-    private NetNs.Created<Rtnl> takeSpare() {
+    private Future<NetNs.Created<Spare>> makeSpare() {
+        String hostEnd = "nvs" + spares++;
+        return NetNs.createUnnamed(NetNs.defaultExecutor(), () -> {
+            Rtnl r = SandboxDriver.prepareInside();
+            try {
+                io.nsnet.link.Link eth0 = r.links().addAndGet(LinkSpec.Veth.pair("eth0", hostEnd, host).withQueues(1));
+                hostRtnl.batch().setIpv6AddrGenMode(eth0.peerIndex(), Ipv6AddrGenMode.NONE).send();
+                return new Spare(r, hostEnd, eth0.peerIndex(), eth0.index());
+            } catch (RuntimeException e) {
+                r.close();
+                throw e;
+            }
+        });
+    }
+
+    private NetNs.Created<Spare> takeSpare() {
         try {
             return spare.get();
         } catch (InterruptedException e) {
@@ -166,24 +186,30 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
 
     @Override
     public void attach(int i, boolean port) {
-        NetNs.Created<Rtnl> made = takeSpare();
-        try (NetNs unnamed = made.ns(); Rtnl inner = made.value(); NetNs ns = unnamed.bindName(namespaces.name("n" + i))) {
-            // As nsnetd makes a host end: down first, then up without an IPv6 link-local address in one write.
-            int hostEnd = hostRtnl.links().addAndGet(LinkSpec.Veth.pair("nv" + i, "eth0", ns).withMaster(bridgeIndex)
-                    .withQueues(1)).index();
-            hostRtnl.batch().setIpv6AddrGenMode(hostEnd, Ipv6AddrGenMode.NONE).linkUp(hostEnd).send();
-            int eth0 = inner.links().get("eth0").index();
-            inner.links().setUp(eth0);
-            inner.addresses().add(eth0, IpPrefix.parse(AttachTool.address(i) + "/16"));
-            inner.routes().add(Route.defaultVia(IpPrefix.literal("10.0.0.1"), eth0));
+        NetNs.Created<Spare> made = takeSpare();
+        Spare s = made.value();
+        hostEnds.put(i, s.hostEnd());
+        try (NetNs ns = made.ns(); Rtnl inner = s.rtnl()) {
+            ns.giveName(namespaces.name("n" + i));
+            hostRtnl.batch().setMaster(s.hostIndex(), bridgeIndex).linkUp(s.hostIndex()).send();
+            inner.batch().linkUp(s.eth0(), io.nsnet.link.MacAddress.parse(mac(i)))
+                    .addAddress(s.eth0(), IpPrefix.parse(AttachTool.address(i) + "/16"))
+                    .addRoute(Route.defaultVia(IpPrefix.literal("10.0.0.1"), s.eth0())).send();
         } finally {
             spare = makeSpare(); // runs while the bench waits before its next operation
         }
     }
 
+    /** The MAC nsnetd derives from an address (02:42 and the address), as Docker does. */
+    private static String mac(int i) {
+        String[] o = AttachTool.address(i).split("\\.");
+        return String.format("02:42:%02x:%02x:%02x:%02x", Integer.parseInt(o[0]), Integer.parseInt(o[1]),
+                Integer.parseInt(o[2]), Integer.parseInt(o[3]));
+    }
+
     @Override
     public void detach(int i) {
-        remover.delete("nv" + i);
+        remover.delete(hostEnds.remove(i));
         NetNs.delete(namespaces.name("n" + i));
     }
 
@@ -202,9 +228,13 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
             }
         }
         if (spare != null) {
-            NetNs.Created<Rtnl> left = takeSpare();
-            left.value().close();
-            left.ns().close();
+            NetNs.Created<Spare> left = takeSpare();
+            try {
+                remover.delete(left.value().hostEnd());
+            } finally {
+                left.value().rtnl().close();
+                left.ns().close();
+            }
         }
         remover.close();
         hostRtnl.close();
