@@ -102,6 +102,21 @@ class CrashTest {
         assertThat(Probe.ping(lab.sandbox("after"), Lab.WAN_IP, 2)).as("a new sandbox pings out").isTrue();
     }
 
+    private List<String> spareVeths() {
+        List<String> all = new ArrayList<>(lab.host().everyLink("veth"));
+        all.removeAll(lab.host().links("veth"));
+        return all;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A delete was acknowledged or cut by the kill (it may have taken effect): the object may be gone. */
     private static boolean attempted(List<Burst.Call> calls, Burst.Op op, String target) {
         return calls.stream().anyMatch(c -> c.op() == op && c.target().equals(target) && c.outcome() != Burst.Outcome.REFUSED);
@@ -133,6 +148,15 @@ class CrashTest {
         List<String> hostVeths = new ArrayList<>(lab.host().links("veth"));
         hostVeths.remove("nstw" + lab.id());
         assertThat(new HashSet<>(hostVeths)).as("veths in the host").isEqualTo(veths);
+        // The veth made ahead with the spare namespace: at most the running daemon's own. The killed daemon's went with
+        // its namespace, which the kernel tears down in the background once the process is gone.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        List<String> spares = spareVeths();
+        while (spares.size() > 1 && System.nanoTime() < deadline) {
+            sleep(50);
+            spares = spareVeths();
+        }
+        assertThat(spares).as("veths made ahead (alias %s) in the host", Netns.SPARE_ALIAS).hasSizeLessThanOrEqualTo(1);
         assertThat(new HashSet<>(Netns.named(lab.sandboxPrefix()))).as("sandbox namespaces").isEqualTo(netns);
         // Every bridge named in a rule exists (no rules for objects that are gone), and every bridge has rules.
         List<String> rules = lab.firewall().rules();
