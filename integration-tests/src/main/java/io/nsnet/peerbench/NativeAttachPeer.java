@@ -192,19 +192,13 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
         try (NetNs ns = made.ns(); Rtnl inner = s.rtnl()) {
             ns.giveName(namespaces.name("n" + i));
             hostRtnl.batch().setMaster(s.hostIndex(), bridgeIndex).linkUp(s.hostIndex()).send();
-            inner.batch().linkUp(s.eth0(), io.nsnet.link.MacAddress.parse(mac(i)))
+            inner.batch().linkUp(s.eth0(), io.nsnet.link.MacAddress.parse(
+                    io.nsnet.agent.model.MacAddress.fromIpv4(io.nsnet.agent.model.Ipv4.parse(AttachTool.address(i))).toString()))
                     .addAddress(s.eth0(), IpPrefix.parse(AttachTool.address(i) + "/16"))
                     .addRoute(Route.defaultVia(IpPrefix.literal("10.0.0.1"), s.eth0())).send();
         } finally {
             spare = makeSpare(); // runs while the bench waits before its next operation
         }
-    }
-
-    /** The MAC nsnetd derives from an address (02:42 and the address), as Docker does. */
-    private static String mac(int i) {
-        String[] o = AttachTool.address(i).split("\\.");
-        return String.format("02:42:%02x:%02x:%02x:%02x", Integer.parseInt(o[0]), Integer.parseInt(o[1]),
-                Integer.parseInt(o[2]), Integer.parseInt(o[3]));
     }
 
     @Override

@@ -123,12 +123,8 @@ public final class SandboxDriver implements AutoCloseable {
 
         /** The veth made ahead, if it is {@code hostVeth} with peer {@code ifname}; it is then no longer ahead. */
         private synchronized Plugged claim(String hostVeth, String ifname) {
-            if (ahead == null || !ahead.hostVeth().equals(hostVeth) || !FIRST_IFNAME.equals(ifname)) {
-                return null;
-            }
-            Plugged p = ahead;
-            ahead = null;
-            return p;
+            boolean same = ahead != null && ahead.hostVeth().equals(hostVeth) && FIRST_IFNAME.equals(ifname);
+            return same ? claimAny() : null;
         }
 
         public NetNs ns() {
