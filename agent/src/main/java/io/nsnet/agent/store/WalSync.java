@@ -10,10 +10,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes commits made with {@code synchronous=NORMAL} durable from a thread of its own: one fdatasync of the
- * database's write-ahead log, which is all SQLite itself does at a {@code synchronous=FULL} commit in WAL mode (a
- * commit only appends to the log; checkpoints sync on their own). The point is when: the daemon can wait for the
- * disk while the kernel work a commit records runs, instead of after it.
+ * Makes the writer's commits ({@code synchronous=NORMAL}) durable, on the caller's thread or on one of its own:
+ * one fdatasync of the database's write-ahead log, which is all SQLite itself does at a {@code synchronous=FULL}
+ * commit in WAL mode (a commit only appends to the log; checkpoints sync on their own). The point is when: the
+ * daemon can wait for the disk while the kernel work a commit records runs, instead of after it.
  */
 final class WalSync implements AutoCloseable {
 
@@ -23,6 +23,8 @@ final class WalSync implements AutoCloseable {
     /** The log as last opened, and its inode; guarded by this. */
     private FileChannel channel;
     private Object inode;
+    /** Syncs done; guarded by this. For tests: that a commit's sync happened, since no test can pull the plug. */
+    private long syncs;
 
     WalSync(Path db) {
         this.wal = db.resolveSibling(db.getFileName() + "-wal");
@@ -54,6 +56,11 @@ final class WalSync implements AutoCloseable {
             }
         }
         channel.force(false);
+        syncs++;
+    }
+
+    synchronized long syncs() {
+        return syncs;
     }
 
     @Override

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 in the middle of a stream of writes loses no committed transaction and leaves no partial one. (A
  * process kill keeps the OS page cache, so this checks atomicity and recovery, not the fsync itself; power-loss
- * safety rests on synchronous=FULL, which {@link StateStoreTest} checks is in effect.)
+ * safety rests on the fdatasync of the write-ahead log after each commit, which {@link StateStoreTest} checks is done.)
  */
 class CrashSafetyTest {
 

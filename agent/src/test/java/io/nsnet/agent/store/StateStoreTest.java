@@ -70,15 +70,40 @@ class StateStoreTest {
     }
 
     @Test
-    void everyCommitIsFsyncedToTheWal() {
-        // synchronous=FULL (2) with WAL: the log is fsynced at each commit, before update() returns.
+    void everyDurableCommitIsFsyncedToTheWalBeforeItReturns() {
+        // WAL with synchronous=NORMAL (1): SQLite syncs only at checkpoints, the store syncs after each commit.
         assertThat(store.writerPragma("journal_mode")).isEqualTo("wal");
-        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+        assertThat(store.writerPragma("synchronous")).isEqualTo("1");
         assertThat(store.writerPragma("foreign_keys")).isEqualTo("1");
+
+        long before = store.walSyncs();
+        store.update(tx -> tx.putMeta("k", "v"));
+        assertThat(store.walSyncs()).isEqualTo(before + 1);
+        String value = store.write(tx -> {
+            tx.putMeta("k", "w");
+            return "value";
+        });
+        assertThat(value).isEqualTo("value");
+        assertThat(store.walSyncs()).isEqualTo(before + 2);
+        // An intent is made durable by the commit that closes it, not on its own.
+        store.writeIntent(tx -> {
+            tx.putMeta("k", "x");
+            return null;
+        });
+        assertThat(store.walSyncs()).isEqualTo(before + 2);
+        // A refused transaction commits nothing and syncs nothing.
+        assertThatThrownBy(() -> store.update(tx -> {
+            tx.putMeta("k", "y");
+            throw new ConflictException("no");
+        })).isInstanceOf(ConflictException.class);
+        assertThat(store.walSyncs()).isEqualTo(before + 2);
+        java.util.Optional<String> k = store.read(tx -> tx.meta("k"));
+        assertThat(k).contains("x");
     }
 
     @Test
     void aCommitMadeAheadIsVisibleAtOnceAndWaitsForItsSyncOnlyWhenAsked() {
+        long before = store.walSyncs();
         AheadCommit<Network> ahead = store.writeAhead(tx -> {
             Network n = network(tx, "a", "10.0.0.0/24");
             tx.insertNetwork(n);
@@ -88,8 +113,7 @@ class StateStoreTest {
         assertThat(names(store.networks())).containsExactly("a");
         assertThat(dir.resolve("nsnet.db-wal")).exists();
         assertThat(ahead.awaitDurable()).isSameAs(ahead.value());
-        // The writer is back to synchronous=FULL for the next ordinary commit.
-        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+        assertThat(store.walSyncs()).isEqualTo(before + 1); // its own sync, started after the commit
 
         store.close();
         assertThatThrownBy(() -> store.writeAhead(tx -> null)).isInstanceOf(IllegalStateException.class)
@@ -98,6 +122,7 @@ class StateStoreTest {
 
     @Test
     void writeThenSyncHandsOverTheCommittedValueBeforeItsSyncAndNothingWhenRefused() {
+        long before = store.walSyncs();
         List<String> seenAtHandOver = new java.util.ArrayList<>();
         Network made = store.writeThenSync(tx -> {
             Network n = network(tx, "a", "10.0.0.0/24");
@@ -106,7 +131,7 @@ class StateStoreTest {
         }, n -> seenAtHandOver.addAll(names(store.networks()))); // committed, so a reader sees it already
         assertThat(seenAtHandOver).containsExactly("a");
         assertThat(made.name()).isEqualTo("a");
-        assertThat(store.writerPragma("synchronous")).isEqualTo("2");
+        assertThat(store.walSyncs()).isEqualTo(before + 1);
 
         List<Object> handedOver = new java.util.ArrayList<>();
         assertThatThrownBy(() -> store.writeThenSync(tx -> {
