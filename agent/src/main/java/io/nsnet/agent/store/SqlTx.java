@@ -387,9 +387,15 @@ final class SqlTx implements Tx {
 
     @Override
     public long nextSequence() {
-        long next = meta(META_NEXT_SEQ).map(Long::parseLong).orElse(1L);
-        putMeta(META_NEXT_SEQ, Long.toString(next + 1));
-        return next;
+        requireWritable();
+        // Bumped and read in one statement, not a read and a write: one of the few statements of every create.
+        Optional<Long> bumped = first(query("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+                + " WHERE key = ? RETURNING value", rs -> Long.parseLong(rs.getString(1)), META_NEXT_SEQ));
+        if (bumped.isPresent()) {
+            return bumped.get() - 1;
+        }
+        putMeta(META_NEXT_SEQ, "2");
+        return 1;
     }
 
     @Override
