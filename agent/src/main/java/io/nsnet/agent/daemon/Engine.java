@@ -60,6 +60,7 @@ import io.nsnet.netns.NetNs;
 import io.nsnet.route.Route;
 import io.nsnet.rtnl.Rtnl;
 import io.nsnet.sched.SideThread;
+import io.nsnet.sched.Spin;
 import io.nsnet.sysctl.Sysctls;
 
 /**
@@ -450,6 +451,8 @@ public final class Engine implements NsnetService, AutoCloseable {
             }
             Sandbox sb;
             try {
+                // The commit is due about when the plugging ends (their paths are alike in length): spun for.
+                Spin.untilDone(committed);
                 sb = InFlight.await(committed);
             } catch (RuntimeException e) {
                 releasePorts(ports, binding);
@@ -588,6 +591,7 @@ public final class Engine implements NsnetService, AutoCloseable {
             }
             // The answer is made while the commit's sync runs (nothing is sent before it is on disk).
             SandboxView view = Views.sandbox(sb, name -> Optional.ofNullable(attached.get(name)));
+            Spin.untilDone(recording); // its fsync, running since the commit, ends about now
             InFlight.await(recording).run(); // the commit is on disk
             return view;
         } catch (RuntimeException e) {
