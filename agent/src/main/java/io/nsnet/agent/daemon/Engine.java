@@ -550,7 +550,8 @@ public final class Engine implements NsnetService, AutoCloseable {
         List<Endpoint> eps = new ArrayList<>();
         for (int i = 0; i < attach.size(); i++) {
             Network n = attach.get(i);
-            AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
+            AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()),
+                    tx.firstFreeAddress(n.name()).orElse(null));
             Ipv4 addr = i == 0 && ip.isPresent()
                     ? book.reserve(Validation.staticAddress(n, ip.get()), r.name())
                     : book.allocate(r.name());
@@ -759,7 +760,8 @@ public final class Engine implements NsnetService, AutoCloseable {
                 if (sb.endpoint(network).isPresent()) {
                     throw new ConflictException("sandbox " + sb.name() + " is already connected to network " + network);
                 }
-                AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()));
+                AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()),
+                        tx.firstFreeAddress(n.name()).orElse(null));
                 Ipv4 addr = ip.isPresent() ? book.reserve(Validation.staticAddress(n, ip.get()), sb.name())
                         : book.allocate(sb.name());
                 Endpoint e = Endpoint.create(n.name(), sb.nextInterfaceName(), names.newVethName(), addr);

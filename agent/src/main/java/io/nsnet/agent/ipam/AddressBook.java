@@ -33,10 +33,49 @@ public final class AddressBook {
     private final Map<Ipv4, String> held;
     /** What this book changed: address → its holder now, null once released. */
     private final Map<Ipv4, String> changed = new HashMap<>();
+    /** Where {@link #allocate} starts: no address below it is free in {@link #held}. */
+    private final long scanFrom;
 
-    private AddressBook(Network network, Map<Ipv4, String> held) {
+    private AddressBook(Network network, Map<Ipv4, String> held, Ipv4 firstFree) {
         this.network = network;
         this.held = held;
+        long start = range(network).network().toLong();
+        this.scanFrom = firstFree == null ? start : Math.max(start, firstFree.toLong());
+    }
+
+    /**
+     * As {@link #of(Network, Map)}, with the first free address already known (see {@link #firstFree}), or null:
+     * the allocation then starts there instead of at the beginning of the range, a scan that grows with the number
+     * of addresses held (~0.15 ms of an attach with 400 sandboxes on the network, measured in the daemon).
+     */
+    public static AddressBook of(Network network, Map<Ipv4, String> holders, Ipv4 firstFree) {
+        return new AddressBook(network, holders, firstFree);
+    }
+
+    /**
+     * The address {@link #allocate} would hand out first on {@code network} with {@code held} taken, looking
+     * from {@code from} on (which must have no free address below it); empty when the range is full.
+     */
+    public static Optional<Ipv4> firstFree(Network network, Map<Ipv4, String> held, Ipv4 from) {
+        Cidr range = range(network);
+        for (long a = Math.max(from.toLong(), range.network().toLong()); a <= range.broadcast().toLong(); a++) {
+            Ipv4 ip = Ipv4.ofLong(a);
+            if (dynamic(network, ip) && !held.containsKey(ip)) {
+                return Optional.of(ip);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether {@link #allocate} may hand out {@code ip}: in the range, not the subnet's network, broadcast or gateway. */
+    public static boolean dynamic(Network network, Ipv4 ip) {
+        Cidr subnet = network.subnet();
+        return range(network).contains(ip) && !ip.equals(subnet.network()) && !ip.equals(subnet.broadcast())
+                && !ip.equals(network.gateway());
+    }
+
+    private static Cidr range(Network network) {
+        return network.ipRange().orElse(network.subnet());
     }
 
     /**
@@ -44,7 +83,7 @@ public final class AddressBook {
      * The map is read, not copied: it must not change while the book is in use.
      */
     public static AddressBook of(Network network, Map<Ipv4, String> holders) {
-        return new AddressBook(network, holders);
+        return new AddressBook(network, holders, null);
     }
 
     /** An address book for {@code network} holding the addresses of every sandbox endpoint on it, in any state. */
@@ -53,7 +92,7 @@ public final class AddressBook {
         for (Sandbox s : sandboxes) {
             s.endpoint(network.name()).map(Endpoint::ip).ifPresent(ip -> held.put(ip, s.name()));
         }
-        return new AddressBook(network, held);
+        return new AddressBook(network, held, null);
     }
 
     public Network network() {
@@ -74,12 +113,13 @@ public final class AddressBook {
      * @throws ExhaustedException naming the block and the network when every address is taken
      */
     public Ipv4 allocate(String holder) {
-        Cidr subnet = network.subnet();
-        Cidr range = network.ipRange().orElse(subnet);
-        for (long a = range.network().toLong(); a <= range.broadcast().toLong(); a++) {
+        Cidr range = range(network);
+        // From scanFrom, not from the range's start: nothing below it is free in held. An address this book
+        // released may be, so then from the start.
+        long from = changed.containsValue(null) ? range.network().toLong() : scanFrom;
+        for (long a = from; a <= range.broadcast().toLong(); a++) {
             Ipv4 ip = Ipv4.ofLong(a);
-            if (ip.equals(subnet.network()) || ip.equals(subnet.broadcast()) || ip.equals(network.gateway())
-                    || holder(ip) != null) {
+            if (!dynamic(network, ip) || holder(ip) != null) {
                 continue;
             }
             changed.put(ip, holder);

@@ -55,6 +55,16 @@ public interface ReadTx {
      * The addresses held on a network (endpoints in any state), with the sandbox holding each: what IPAM needs
      * to pick a free address, without loading every sandbox with its endpoints and ports. May be read only.
      */
+    /**
+     * The first address IPAM would hand out on the network ({@link io.nsnet.agent.ipam.AddressBook#firstFree}) with
+     * {@link #addressesOn} held, when known without looking (the writer keeps it between commits); empty otherwise.
+     * For {@link io.nsnet.agent.ipam.AddressBook#of(io.nsnet.agent.model.Network, java.util.Map,
+     * io.nsnet.agent.model.Ipv4)}; ask after {@link #addressesOn}, which fills it.
+     */
+    default Optional<io.nsnet.agent.model.Ipv4> firstFreeAddress(String network) {
+        return Optional.empty();
+    }
+
     default java.util.Map<io.nsnet.agent.model.Ipv4, String> addressesOn(String network) {
         java.util.Map<io.nsnet.agent.model.Ipv4, String> held = new java.util.HashMap<>();
         for (Sandbox s : sandboxes()) {

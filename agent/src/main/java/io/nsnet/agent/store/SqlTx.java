@@ -66,7 +66,7 @@ final class SqlTx implements Tx {
     private final PortSandboxRows portRows;
     /** The writer's per-network addresses, and this transaction's changes to endpoints for them; null in readers. */
     private final AddressRows addressRows;
-    private final Replay<Map<String, Map<Ipv4, String>>> addressChanges = new Replay<>();
+    private final Replay<Map<String, AddressRows.Kept>> addressChanges = new Replay<>();
     private final Replay<List<Sandbox>> sandboxChanges = new Replay<>();
 
     SqlTx(Statements c, boolean writable) {
@@ -368,9 +368,19 @@ final class SqlTx implements Tx {
             held.put(e.value(), e.sandbox());
         }
         if (kept) {
-            addressRows.put(network, held);
+            Map<Ipv4, String> read = held;
+            network(network).ifPresent(n -> addressRows.put(n, read));
         }
         return held;
+    }
+
+    @Override
+    public Optional<Ipv4> firstFreeAddress(String network) {
+        // Like the kept addresses, it describes the committed state: of no use once this transaction changed any.
+        if (addressRows == null || !addressChanges.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(addressRows.firstFree(network));
     }
 
     @Override

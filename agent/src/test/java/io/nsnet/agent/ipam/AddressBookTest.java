@@ -75,6 +75,24 @@ class AddressBookTest {
     }
 
     @Test
+    void aKnownFirstFreeAddressIsWhereAllocationStartsAndAReleaseBelowItIsStillReusedFirst() {
+        Network n = net("10.0.0.0/24", null, null);
+        Map<Ipv4, String> held = Map.of(Ipv4.parse("10.0.0.2"), "a", Ipv4.parse("10.0.0.3"), "b",
+                Ipv4.parse("10.0.0.5"), "c");
+        assertThat(AddressBook.firstFree(n, held, n.subnet().network())).hasValue(Ipv4.parse("10.0.0.4"));
+        assertThat(AddressBook.firstFree(n, held, Ipv4.parse("10.0.0.5"))).hasValue(Ipv4.parse("10.0.0.6"));
+        AddressBook book = AddressBook.of(n, held, Ipv4.parse("10.0.0.4"));
+        assertThat(book.allocate("d")).hasToString("10.0.0.4");
+        assertThat(book.allocate("e")).hasToString("10.0.0.6");
+        book.release(Ipv4.parse("10.0.0.3"));
+        assertThat(book.allocate("f")).hasToString("10.0.0.3");
+        // The gateway, the subnet's network and broadcast addresses are never handed out; an ip-range bounds them.
+        assertThat(AddressBook.dynamic(n, Ipv4.parse("10.0.0.1"))).isFalse();
+        assertThat(AddressBook.dynamic(n, Ipv4.parse("10.0.0.255"))).isFalse();
+        assertThat(AddressBook.dynamic(net("10.1.0.0/16", null, "10.1.4.0/30"), Ipv4.parse("10.1.5.1"))).isFalse();
+    }
+
+    @Test
     void staticAddressTakenNamesTheHolder() {
         AddressBook book = AddressBook.of(net("10.0.0.0/24", null, null), Map.of(Ipv4.parse("10.0.0.7"), "web"));
         assertThatThrownBy(() -> book.reserve(Ipv4.parse("10.0.0.7"), "db"))

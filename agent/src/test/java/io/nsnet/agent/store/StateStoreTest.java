@@ -324,10 +324,72 @@ class StateStoreTest {
         assertSameAddresses();
     }
 
+    /**
+     * The kept first free address follows allocations and releases in any order, down to a full range and back:
+     * allocating from it gives what a scan from the start of the range gives.
+     */
+    @Test
+    void keptFirstFreeAddressFollowsAllocationsAndReleases() {
+        store.update(tx -> tx.insertNetwork(network(tx, "a", "10.9.0.0/29"))); // .2-.6 handed out (.1 the gateway)
+        java.util.Random random = new java.util.Random(7);
+        List<String> live = new java.util.ArrayList<>();
+        for (int step = 0; step < 200; step++) {
+            if (live.size() < 5 && (live.isEmpty() || random.nextInt(3) > 0)) {
+                String name = "s" + step;
+                int veth = step;
+                Ipv4 got = store.write(tx -> {
+                    Network n = tx.requireNetwork("a");
+                    java.util.Map<Ipv4, String> held = tx.addressesOn("a");
+                    Ipv4 hinted = io.nsnet.agent.ipam.AddressBook.of(n, held, tx.firstFreeAddress("a").orElse(null))
+                            .allocate(name);
+                    assertThat(hinted).isEqualTo(io.nsnet.agent.ipam.AddressBook.of(n, held).allocate(name));
+                    tx.insertSandbox(sandbox(tx, name, List.of(endpoint("a", 0, hinted.toString(), veth)), List.of()));
+                    return hinted;
+                });
+                assertThat(got.toString()).startsWith("10.9.0.");
+                live.add(name);
+            } else {
+                String gone = live.remove(random.nextInt(live.size()));
+                store.update(tx -> tx.deleteSandbox(gone));
+            }
+            assertSameAddresses();
+        }
+        // Full: nothing is kept as free, and allocating says so.
+        while (live.size() < 5) {
+            String name = "t" + live.size();
+            int veth = 1000 + live.size();
+            store.update(tx -> {
+                Network n = tx.requireNetwork("a");
+                Ipv4 ip = io.nsnet.agent.ipam.AddressBook.of(n, tx.addressesOn("a"),
+                        tx.firstFreeAddress("a").orElse(null)).allocate(name);
+                tx.insertSandbox(sandbox(tx, name, List.of(endpoint("a", 0, ip.toString(), veth)), List.of()));
+            });
+            live.add(name);
+        }
+        assertSameAddresses();
+        assertThatThrownBy(() -> store.write(tx -> io.nsnet.agent.ipam.AddressBook.of(tx.requireNetwork("a"),
+                tx.addressesOn("a"), tx.firstFreeAddress("a").orElse(null)).allocate("u")))
+                .isInstanceOf(io.nsnet.agent.model.ExhaustedException.class);
+        store.update(tx -> tx.deleteSandbox(live.get(2)));
+        assertSameAddresses();
+    }
+
     private void assertSameAddresses() {
         for (String n : List.of("a", "b")) {
             java.util.Map<Ipv4, String> read = store.read(tx -> tx.addressesOn(n));
             assertThat(kept(n)).as("kept addresses of " + n).isEqualTo(read);
+            // The first free address kept beside them is the one a scan of the read addresses finds.
+            java.util.Optional<Network> net = store.network(n);
+            java.util.Optional<Ipv4> firstFree = store.write(tx -> {
+                tx.addressesOn(n);
+                return tx.firstFreeAddress(n);
+            });
+            if (net.isPresent()) {
+                assertThat(firstFree).as("first free address of " + n).isEqualTo(
+                        io.nsnet.agent.ipam.AddressBook.firstFree(net.get(), read, net.get().subnet().network()));
+            } else {
+                assertThat(firstFree).isEmpty();
+            }
         }
     }
 
