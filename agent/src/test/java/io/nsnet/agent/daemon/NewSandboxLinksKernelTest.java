@@ -99,7 +99,8 @@ class NewSandboxLinksKernelTest {
     /**
      * A spare namespace comes with its first veth made ahead, waiting down and on no bridge: a create puts that very
      * link on its bridge (with the network's MTU, on both ends), one on no network removes it, and closing the driver
-     * removes a spare's at once.
+     * removes a spare's at once. Once a sandbox was plugged, the next spare's veth waits on that bridge (still down,
+     * with that network's MTU), and goes to another bridge if the next sandbox is for another network.
      */
     @Test
     void theVethMadeAheadIsPluggedAsItIsOrRemoved() {
@@ -128,6 +129,35 @@ class NewSandboxLinksKernelTest {
                 String inside = h.ns().call(() -> Observer.run("ip", "-j", "link", "show", "eth0"));
                 assertThat(inside).contains("\"mtu\":1400");
                 assertThat(h.vethAhead()).isEmpty();
+            }
+
+            ahead.prepareSpare();
+            SandboxDriver.Handle second = ahead.take("nst-never-named");
+            String onBridge = second.vethAhead().orElseThrow();
+            JsonNode aimed = Observer.link(host.name(), onBridge);
+            assertThat(aimed.path("master").asText()).as("put ahead on the last sandbox's bridge").isEqualTo(c.bridge());
+            assertThat(aimed.path("flags").toString()).doesNotContain("\"UP\"");
+            assertThat(aimed.path("mtu").asInt()).isEqualTo(1400);
+            assertThat(second.ns().call(() -> Observer.run("ip", "-j", "link", "show", "eth0"))).contains("\"mtu\":1400");
+            try (NewSandboxLinks links = new NewSandboxLinks(ahead, second, Fixtures.id(10), List.of(onBridge),
+                    this::bridgeIndex)) {
+                links.plug(List.of(c));
+                JsonNode plugged = Observer.link(host.name(), onBridge);
+                assertThat(plugged.path("master").asText()).isEqualTo(c.bridge());
+                assertThat(plugged.path("flags").toString()).contains("\"UP\"");
+                assertThat(plugged.path("ifalias").asText()).isEqualTo(SandboxDriver.ALIAS_PREFIX + Fixtures.id(10));
+            }
+
+            ahead.prepareSpare();
+            SandboxDriver.Handle third = ahead.take("nst-never-named");
+            String moved = third.vethAhead().orElseThrow();
+            assertThat(Observer.link(host.name(), moved).path("master").asText()).isEqualTo(c.bridge());
+            try (NewSandboxLinks links = new NewSandboxLinks(ahead, third, Fixtures.id(11), List.of(moved),
+                    this::bridgeIndex)) {
+                links.plug(List.of(a));
+                JsonNode plugged = Observer.link(host.name(), moved);
+                assertThat(plugged.path("master").asText()).as("moved to the sandbox's own bridge").isEqualTo(a.bridge());
+                assertThat(plugged.path("flags").toString()).contains("\"UP\"");
             }
 
             ahead.prepareSpare();
