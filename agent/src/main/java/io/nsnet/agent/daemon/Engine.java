@@ -262,7 +262,7 @@ public final class Engine implements NsnetService, AutoCloseable {
      * never races the other half. Throws the first failure, with the other one suppressed.
      */
     private void inParallel(Runnable side, Runnable here) {
-        Future<?> other = sideWork.submit(side);
+        Future<?> other = onSide(side);
         RuntimeException failure = null;
         try {
             here.run();
@@ -385,7 +385,7 @@ public final class Engine implements NsnetService, AutoCloseable {
             // loopback set-up) before the answer was written. The success is logged there too, while the answer
             // goes out: a log line is ~80 us of an attach on this thread (~4%), and this hand-off is made anyway.
             SandboxView logged = made;
-            sideWork.submit(() -> {
+            onSide(() -> {
                 if (logged != null) {
                     LOG.info("sandbox {} created in netns {} on {}", logged.name(), logged.netns(),
                             logged.endpoints().stream().map(e -> e.network() + "=" + e.ip()).toList());
@@ -401,10 +401,13 @@ public final class Engine implements NsnetService, AutoCloseable {
         // costs a read transaction each (they cannot change meanwhile: mutations hold the engine's lock). Filled on
         // the side thread, read here once its transaction is awaited.
         java.util.Map<String, Network> attached = new java.util.concurrent.ConcurrentHashMap<>();
+        if (ports.isEmpty()) {
+            return locked(() -> createWithoutPorts(r, netns, nets, ip, attached));
+        }
         return locked(() -> {
             // The host ports are bound on the side thread ahead of the intent's queries, which need their outcome:
             // binding is ~0.2 ms of (cold) socket code per port.
-            Future<?> binding = ports.isEmpty() ? null : sideWork.submit(() -> bindHostPorts(ports));
+            Future<?> binding = onSide(() -> bindHostPorts(ports));
             SandboxDriver.Handle h;
             try {
                 h = sandboxes.take(netns);
@@ -421,20 +424,14 @@ public final class Engine implements NsnetService, AutoCloseable {
                 hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
             }
             NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
-            // The intent transaction runs on the side thread while this one plugs the veths (see NewSandboxLinks),
-            // and is committed ready ahead of the kernel work: its fsync runs while the addresses go in. Without
-            // ports the side thread does that fsync itself, right after the commit (StateStore#writeThenSync); with
-            // ports the store's sync thread does, since the side thread then makes the links while the rules are
-            // committed here.
+            // The intent transaction runs on the side thread, after the binding, while this one plugs the veths (see
+            // NewSandboxLinks), and is committed ready ahead of the kernel work: the store's sync thread makes it
+            // durable while the addresses go in, the side thread makes the links and this one commits the rules.
             CompletableFuture<Sandbox> committed = new CompletableFuture<>();
             Function<Tx, Sandbox> intent = tx -> recordSandbox(tx, r, netns, nets, ports, ip, attached, binding, id,
-                    hostVeths);
-            Future<Runnable> recording = sideWork.submit(() -> {
+                    CompletableFuture.completedFuture(hostVeths));
+            Future<Runnable> recording = onSide(() -> {
                 try {
-                    if (ports.isEmpty()) {
-                        store.writeThenSync(intent, committed::complete);
-                        return () -> { }; // durable once this task is done
-                    }
                     AheadCommit<Sandbox> ahead = store.writeAhead(intent);
                     committed.complete(ahead.value());
                     return ahead::awaitDurable;
@@ -462,6 +459,138 @@ public final class Engine implements NsnetService, AutoCloseable {
             }
             return makeSandbox(sb, attached, links, recording);
         });
+    }
+
+    /**
+     * A create without published ports: its intent transaction, commit and fsync on this thread, its namespace and
+     * links on the side thread (see {@link #makeLinks}). The transaction is the longer of the two halves before the
+     * commit (~0.45 ms against ~0.3 ms for taking the namespace and plugging its veth onto a bridge it is already
+     * on), and a thread woken for it started it ~0.1 ms late on this machine (a halted virtual CPU's wake-up):
+     * here it starts at once, and the side thread's late start falls within its own slack. After the commit, the
+     * fsync here overlaps the naming and addresses there. The side thread's failures before the commit, and the
+     * transaction's, undo the links there and are reported as such; after it, the row is rolled back here.
+     */
+    private SandboxView createWithoutPorts(SandboxCreateRequest r, String netns, List<String> nets,
+            Optional<Ipv4> ip, java.util.Map<String, Network> attached) {
+        String id = names.newId();
+        CompletableFuture<List<String>> vethNames = new CompletableFuture<>();
+        CompletableFuture<Sandbox> committed = new CompletableFuture<>();
+        Future<?> kernel = onSide(() -> {
+            makeLinks(r.name(), netns, nets, id, vethNames, committed, attached);
+            return null;
+        });
+        Sandbox sb;
+        try {
+            sb = store.writeThenSync(tx -> recordSandbox(tx, r, netns, nets, List.of(), ip, attached, null, id,
+                    vethNames), committed::complete);
+        } catch (RuntimeException | Error e) {
+            if (!committed.isDone()) {
+                committed.completeExceptionally(e); // refused before its commit: the side thread undoes the links
+                awaitQuietly(kernel);
+                pendingSandboxes.remove(r.name()); // if it got that far (mutations are serialised)
+                throw e;
+            }
+            // Committed, and not made durable: undone as a create whose kernel work failed.
+            Sandbox made = committed.join();
+            awaitQuietly(kernel);
+            try {
+                throw rolledBack(made, e instanceof RuntimeException re ? re : new IllegalStateException(e));
+            } finally {
+                pendingSandboxes.remove(made.name());
+            }
+        }
+        try {
+            // The naming and addresses end about when the fsync does (their paths are alike in length): spun for.
+            Spin.untilDone(kernel);
+            InFlight.await(kernel);
+            return Views.sandbox(sb, name -> Optional.ofNullable(attached.get(name)));
+        } catch (RuntimeException e) {
+            throw rolledBack(sb, e);
+        } finally {
+            pendingSandboxes.remove(sb.name());
+        }
+    }
+
+    /**
+     * The side thread's half of {@link #createWithoutPorts}: takes the namespace (which names the first veth, for the
+     * transaction's rows), plugs the veths where the cached rows say, then, once the transaction has committed, plugs
+     * them again if it found otherwise, names the namespace and puts the addresses in. If the transaction fails, the
+     * links are undone here.
+     */
+    private void makeLinks(String sandbox, String netns, List<String> nets, String id,
+            CompletableFuture<List<String>> vethNames, CompletableFuture<Sandbox> committed,
+            java.util.Map<String, Network> attached) {
+        SandboxDriver.Handle h;
+        try {
+            h = sandboxes.take(netns);
+        } catch (RuntimeException | Error e) {
+            vethNames.completeExceptionally(e); // the transaction fails with it
+            throw e;
+        }
+        int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
+        List<String> hostVeths = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            // The first takes the name of the veth made ahead in the namespace, if it has one: it is then plugged
+            // as it is (see SandboxDriver#plug).
+            hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
+        }
+        vethNames.complete(List.copyOf(hostVeths));
+        NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
+        try {
+            plugHint(nets).ifPresent(links::plug);
+        } catch (RuntimeException e) {
+            // Plugged again once the transaction has said where; a failure that persists is reported then.
+            LOG.debug("plugging sandbox {} ahead of its commit failed: {}", sandbox, e.toString());
+        }
+        Sandbox sb;
+        try {
+            // The commit is due about when the plugging ends: spun for.
+            Spin.untilDone(committed);
+            sb = InFlight.await(committed);
+        } catch (RuntimeException | Error e) {
+            links.abandon().logTo(LOG);
+            throw e;
+        }
+        try (links) {
+            links.plug(NewSandboxLinks.networksOf(sb, attached)); // nothing to do when the cache was right
+            // Named only now that its row is committed: a named namespace always has its row.
+            links.handle().name();
+            links.configure(sb, attached);
+        }
+    }
+
+    /**
+     * Hands {@code task} to {@link #sideWork} with this thread's logging context (MDC): what it logs is then marked
+     * as what this thread logs (the warm-up's scratch daemon marks every line of its own, for logback to drop).
+     */
+    private <T> Future<T> onSide(java.util.concurrent.Callable<T> task) {
+        java.util.Map<String, String> context = org.slf4j.MDC.getCopyOfContextMap();
+        return sideWork.submit(() -> {
+            if (context != null) {
+                org.slf4j.MDC.setContextMap(context);
+            }
+            try {
+                return task.call();
+            } finally {
+                org.slf4j.MDC.clear();
+            }
+        });
+    }
+
+    private Future<?> onSide(Runnable task) {
+        return onSide(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Waits for a task whose failure is already reported otherwise. */
+    private static void awaitQuietly(Future<?> task) {
+        try {
+            InFlight.await(task);
+        } catch (RuntimeException | Error alreadyReported) {
+            // the caller reports its own
+        }
     }
 
     /** Gives back the ports reserved for a create that failed before its commit, once their binding is done. */
@@ -520,7 +649,7 @@ public final class Engine implements NsnetService, AutoCloseable {
      */
     private Sandbox recordSandbox(Tx tx, SandboxCreateRequest r, String netns, List<String> nets,
             List<PortMapping> ports, Optional<Ipv4> ip, java.util.Map<String, Network> attached, Future<?> binding,
-            String id, List<String> hostVeths) {
+            String id, Future<List<String>> vethNames) {
         // A taken name is refused by the sandbox's insert (SqlTx#insertSandbox), which looks the holder up only
         // then: a lookup here cost a statement on every create. Except when the name's namespace exists, which
         // is normally because its sandbox does: that is the error to report, not the namespace.
@@ -548,6 +677,8 @@ public final class Engine implements NsnetService, AutoCloseable {
             checkPortsFree(ports, tx, binding);
         }
         List<Endpoint> eps = new ArrayList<>();
+        // Named by the namespace taken meanwhile on another thread, for a create without ports (see makeLinks).
+        List<String> hostVeths = attach.isEmpty() ? List.of() : InFlight.await(vethNames);
         for (int i = 0; i < attach.size(); i++) {
             Network n = attach.get(i);
             AddressBook book = AddressBook.of(n, tx.addressesOn(n.name()),
@@ -596,22 +727,27 @@ public final class Engine implements NsnetService, AutoCloseable {
             InFlight.await(recording).run(); // the commit is on disk
             return view;
         } catch (RuntimeException e) {
-            LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
-            Errors errors = new Errors();
-            // Marked deleting first, as a delete does: a crash during the rollback then finishes the removal at
-            // the next start instead of completing a sandbox whose creator was told it failed.
-            errors.run("mark sandbox " + sb.name() + " deleting", () -> store.writeIntent(tx -> {
-                tx.setSandboxState(sb.name(), ObjectState.DELETING);
-                return null;
-            }));
-            errors.addAll(teardownSandboxKernel(sb));
-            errors.run("forget sandbox " + sb.name(), () -> store.update(tx -> tx.deleteSandbox(sb.name())));
-            errors.run("firewall", () -> syncFirewall(List.of()));
-            errors.logTo(LOG);
-            throw e;
+            throw rolledBack(sb, e);
         } finally {
             pendingSandboxes.remove(sb.name());
         }
+    }
+
+    /** Undoes a create whose row was committed and whose kernel work (or fsync) failed; returns {@code e} to throw. */
+    private RuntimeException rolledBack(Sandbox sb, RuntimeException e) {
+        LOG.error("creating sandbox {} failed, rolling back: {}", sb.name(), e.toString());
+        Errors errors = new Errors();
+        // Marked deleting first, as a delete does: a crash during the rollback then finishes the removal at
+        // the next start instead of completing a sandbox whose creator was told it failed.
+        errors.run("mark sandbox " + sb.name() + " deleting", () -> store.writeIntent(tx -> {
+            tx.setSandboxState(sb.name(), ObjectState.DELETING);
+            return null;
+        }));
+        errors.addAll(teardownSandboxKernel(sb));
+        errors.run("forget sandbox " + sb.name(), () -> store.update(tx -> tx.deleteSandbox(sb.name())));
+        errors.run("firewall", () -> syncFirewall(List.of()));
+        errors.logTo(LOG);
+        return e;
     }
 
     private static Network readyNetwork(Network n) {
