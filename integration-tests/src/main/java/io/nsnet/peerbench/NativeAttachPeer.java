@@ -31,9 +31,9 @@ import java.util.concurrent.Future;
  * The kernel floor without any process or daemon: nsnet's native layer called in the bench's own JVM (rtnetlink
  * through JNR, as in AttachBench) doing exactly the kernel work of an attach, the way nsnetd does it: the namespace
  * is made ahead, between operations (IPv6 off, lo up, its netlink socket open), with its first veth (eth0 inside,
- * one queue each, the host end down, on no bridge, without IPv6 address generation), and in the operation it is
- * named, the host end put on the bridge and up in one write, and eth0 given its MAC, up, its address and the
- * default route in another. Detach deletes the host end, then the namespace, as nsnetd does (returning once the
+ * one queue each, the host end down, already on the bridge, without IPv6 address generation), and in the operation
+ * it is named, the host end (re)put on the bridge, a no-op for the kernel, and up in one write, and eth0 given its
+ * MAC, up, its address and the default route in another. Detach deletes the host end, then the namespace, as nsnetd does (returning once the
  * kernel has unlisted the veth, see {@link LinkRemover}). What nsnetd costs beyond this is its API, store (with the
  * fsync of each commit) and bookkeeping.
  *
@@ -158,6 +158,7 @@ final class NativeAttachPeer implements AttachTool, AutoCloseable {
             try {
                 io.nsnet.link.Link eth0 = r.links().addAndGet(LinkSpec.Veth.pair("eth0", hostEnd, host).withQueues(1));
                 hostRtnl.batch().setIpv6AddrGenMode(eth0.peerIndex(), Ipv6AddrGenMode.NONE).send();
+                hostRtnl.links().setMaster(eth0.peerIndex(), bridgeIndex); // down: as nsnetd's spare, ahead
                 return new Spare(r, hostEnd, eth0.peerIndex(), eth0.index());
             } catch (RuntimeException e) {
                 r.close();
