@@ -416,13 +416,7 @@ public final class Engine implements NsnetService, AutoCloseable {
                 throw e;
             }
             String id = names.newId();
-            int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
-            List<String> hostVeths = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                // The first takes the name of the veth made ahead in the namespace, if it has one: it is then plugged
-                // as it is (see SandboxDriver#plug).
-                hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
-            }
+            List<String> hostVeths = hostVethNames(h, nets);
             NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
             // The intent transaction runs on the side thread, after the binding, while this one plugs the veths (see
             // NewSandboxLinks), and is committed ready ahead of the kernel work: the store's sync thread makes it
@@ -527,14 +521,8 @@ public final class Engine implements NsnetService, AutoCloseable {
             vethNames.completeExceptionally(e); // the transaction fails with it
             throw e;
         }
-        int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
-        List<String> hostVeths = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            // The first takes the name of the veth made ahead in the namespace, if it has one: it is then plugged
-            // as it is (see SandboxDriver#plug).
-            hostVeths.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
-        }
-        vethNames.complete(List.copyOf(hostVeths));
+        List<String> hostVeths = hostVethNames(h, nets);
+        vethNames.complete(hostVeths);
         NewSandboxLinks links = new NewSandboxLinks(sandboxes, h, id, hostVeths, this::bridgeIndex);
         try {
             plugHint(nets).ifPresent(links::plug);
@@ -582,6 +570,20 @@ public final class Engine implements NsnetService, AutoCloseable {
             task.run();
             return null;
         });
+    }
+
+    /**
+     * The host ends' names of a new sandbox's veths, one per network it asks for (the default network if none,
+     * nothing for "none"). The first takes the name of the veth made ahead in its namespace, if it has one: it is
+     * then plugged as it is (see SandboxDriver#plug).
+     */
+    private List<String> hostVethNames(SandboxDriver.Handle h, List<String> nets) {
+        int count = nets.contains("none") ? 0 : Math.max(1, nets.size());
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(i == 0 ? h.vethAhead().orElseGet(names::newVethName) : names.newVethName());
+        }
+        return List.copyOf(out);
     }
 
     /** Waits for a task whose failure is already reported otherwise. */
