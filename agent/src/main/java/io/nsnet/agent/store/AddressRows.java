@@ -37,11 +37,8 @@ final class AddressRows {
         Kept(Network network, Map<Ipv4, String> held) {
             this.network = network;
             this.held = new HashMap<>(held);
-            this.firstFree = AddressBook.firstFree(network, this.held, startOf(network)).orElse(null);
-        }
-
-        private static Ipv4 startOf(Network n) {
-            return n.ipRange().orElse(n.subnet()).network();
+            // From the subnet's start: firstFree begins no lower than the range's.
+            this.firstFree = AddressBook.firstFree(network, this.held, network.subnet().network()).orElse(null);
         }
 
         void add(Ipv4 ip, String sandbox) {
@@ -65,10 +62,8 @@ final class AddressRows {
             if (!AddressBook.dynamic(network, ip)) {
                 return; // a static address outside the range: never handed out
             }
-            if (firstFree == null) {
-                // Unknown only when the range was full: this is then the one free address.
-                firstFree = ip;
-            } else if (ip.compareTo(firstFree) < 0) {
+            // Null only when the range was full: this is then the one free address.
+            if (firstFree == null || ip.compareTo(firstFree) < 0) {
                 firstFree = ip;
             }
         }

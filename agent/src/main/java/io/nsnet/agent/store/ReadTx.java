@@ -52,10 +52,6 @@ public interface ReadTx {
     List<String> sandboxesOn(String network);
 
     /**
-     * The addresses held on a network (endpoints in any state), with the sandbox holding each: what IPAM needs
-     * to pick a free address, without loading every sandbox with its endpoints and ports. May be read only.
-     */
-    /**
      * The first address IPAM would hand out on the network ({@link io.nsnet.agent.ipam.AddressBook#firstFree}) with
      * {@link #addressesOn} held, when known without looking (the writer keeps it between commits); empty otherwise.
      * For {@link io.nsnet.agent.ipam.AddressBook#of(io.nsnet.agent.model.Network, java.util.Map,
@@ -65,6 +61,10 @@ public interface ReadTx {
         return Optional.empty();
     }
 
+    /**
+     * The addresses held on a network (endpoints in any state), with the sandbox holding each: what IPAM needs
+     * to pick a free address, without loading every sandbox with its endpoints and ports. May be read only.
+     */
     default java.util.Map<io.nsnet.agent.model.Ipv4, String> addressesOn(String network) {
         java.util.Map<io.nsnet.agent.model.Ipv4, String> held = new java.util.HashMap<>();
         for (Sandbox s : sandboxes()) {

@@ -238,8 +238,8 @@ public final class StateStore implements AutoCloseable {
 
     /**
      * As {@link #write}, but for an <i>intent</i> commit ({@code creating}/{@code deleting}) that is followed by a
-     * closing durable commit before anyone is answered: this one is not fsync'd on its own. The WAL is append-only, so the closing commit's fsync makes this one durable
-     * too; one fsync per operation instead of two (an fsync is ~5–10 ms on a virtual disk, most of an attach).
+     * closing durable commit before anyone is answered: this one is not fsync'd on its own. The WAL is append-only,
+     * so the closing commit's fsync makes this one durable too; one fsync per operation instead of two.
      *
      * <p>Why that is as safe: the intent row exists to let reconcile finish or undo kernel work after a crash. If a
      * crash loses it (power loss before the closing fsync), the operation was never acknowledged, and what it made
