@@ -9,31 +9,24 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.nsnet.agent.model.NsnetException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps {@code /v1/...} onto {@link NsnetService}. A plain Jetty core handler rather than a servlet container:
- * eleven routes do not need one, and it keeps the daemon's class path and start-up small. Handlers run on
- * Jetty's pool threads and may block (the default invocation type of {@link Handler.Abstract} is BLOCKING),
- * which the service does while it talks to the kernel and the store.
+ * Maps {@code /v1/...} onto {@link NsnetService}: one request in (method, decoded path, body bytes), one answer
+ * out (status, JSON body). It knows nothing of the transport; {@link ApiConnection} reads and writes HTTP around
+ * it. Eleven routes do not need a framework. Called on the connection's own thread, and may block, as the
+ * service does while it talks to the kernel and the store.
  */
-final class ApiRouter extends Handler.Abstract {
+final class ApiRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
-    private static final String JSON_TYPE = "application/json";
     private static final Map<String, String> PING = Map.of("status", "ok");
 
     private final NsnetService service;
@@ -62,19 +55,22 @@ final class ApiRouter extends Handler.Abstract {
         }
     }
 
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        String method = request.getMethod();
-        String path = Request.getPathInContext(request);
+    /**
+     * Answers one request. Never throws: the caller's mistakes become 4xx with a message naming what was wrong,
+     * anything else a 500 (logged with its stack trace here, never sent).
+     *
+     * @param path the request's decoded path, without its query
+     * @param body the request's body, empty if it had none
+     */
+    Answer answer(String method, String path, byte[] body) {
         Reply reply;
+        String allow = null;
         try {
-            reply = route(method, path, request);
+            reply = route(method, path, body);
             LOG.debug("{} {} -> {}", method, path, reply.status());
         } catch (HttpProblem e) {
             reply = userError(method, path, e.status(), e.getMessage());
-            if (e.allow() != null) {
-                response.getHeaders().put(HttpHeader.ALLOW, e.allow());
-            }
+            allow = e.allow();
         } catch (NsnetException e) {
             reply = userError(method, path, e.httpStatus(), e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -84,8 +80,21 @@ final class ApiRouter extends Handler.Abstract {
             LOG.error("{} {} -> 500", method, path, e);
             reply = new Reply(500, new ApiError("internal error: " + describe(e)));
         }
-        write(response, callback, reply);
-        return true;
+        return toAnswer(reply, allow);
+    }
+
+    /**
+     * An answer for a request that never reached a route (unparsable, headers too large, body over the
+     * limit…): the same {@code {"message": …}} body as the routes' errors.
+     */
+    Answer problem(int status, String message) {
+        String text = message == null || message.isBlank() ? "request failed" : message;
+        return toAnswer(new Reply(status, new ApiError(text)), null);
+    }
+
+    /** The limit's message, for a body refused by its declared length before it is read. */
+    String tooLargeMessage() {
+        return tooLarge().getMessage();
     }
 
     private static Reply userError(String method, String path, int status, String message) {
@@ -99,7 +108,7 @@ final class ApiRouter extends Handler.Abstract {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private Reply route(String method, String path, Request request) {
+    private Reply route(String method, String path, byte[] body) {
         List<String> seg = segments(path);
         if (seg.size() >= 2 && seg.get(0).equals("v1") && !seg.contains("")) {
             String collection = seg.get(1);
@@ -113,13 +122,13 @@ final class ApiRouter extends Handler.Abstract {
                 return Reply.ok(PING);
             }
             if (collection.equals("networks")) {
-                Reply r = networks(method, seg, request);
+                Reply r = networks(method, seg, body);
                 if (r != null) {
                     return r;
                 }
             }
             if (collection.equals("sandboxes")) {
-                Reply r = sandboxes(method, seg, request);
+                Reply r = sandboxes(method, seg, body);
                 if (r != null) {
                     return r;
                 }
@@ -128,13 +137,13 @@ final class ApiRouter extends Handler.Abstract {
         throw new HttpProblem(404, "no such endpoint: " + path);
     }
 
-    private Reply networks(String method, List<String> seg, Request request) {
+    private Reply networks(String method, List<String> seg, byte[] body) {
         if (seg.size() == 2) {
             allow(method, "GET, POST");
             if (method.equals("GET")) {
                 return Reply.ok(service.listNetworks());
             }
-            return Reply.created(service.createNetwork(readBody(request, NetworkCreateRequest.class)));
+            return Reply.created(service.createNetwork(readBody(body, NetworkCreateRequest.class)));
         }
         String name = seg.get(2);
         if (seg.size() == 3) {
@@ -147,21 +156,21 @@ final class ApiRouter extends Handler.Abstract {
         }
         if (seg.size() == 4 && (seg.get(3).equals("connect") || seg.get(3).equals("disconnect"))) {
             allow(method, "POST");
-            ConnectRequest body = readBody(request, ConnectRequest.class);
+            ConnectRequest request = readBody(body, ConnectRequest.class);
             return Reply.ok(seg.get(3).equals("connect")
-                    ? service.connect(name, body)
-                    : service.disconnect(name, body));
+                    ? service.connect(name, request)
+                    : service.disconnect(name, request));
         }
         return null;
     }
 
-    private Reply sandboxes(String method, List<String> seg, Request request) {
+    private Reply sandboxes(String method, List<String> seg, byte[] body) {
         if (seg.size() == 2) {
             allow(method, "GET, POST");
             if (method.equals("GET")) {
                 return Reply.ok(service.listSandboxes());
             }
-            return Reply.created(service.createSandbox(readBody(request, SandboxCreateRequest.class)));
+            return Reply.created(service.createSandbox(readBody(body, SandboxCreateRequest.class)));
         }
         if (seg.size() == 3) {
             allow(method, "GET, DELETE");
@@ -202,20 +211,8 @@ final class ApiRouter extends Handler.Abstract {
         }
     }
 
-    private <T> T readBody(Request request, Class<T> type) {
-        long declared = request.getLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge();
-        }
-        byte[] bytes;
-        try {
-            // Not closed on purpose: closing would fail the request's content; Jetty disposes of any unread
-            // rest (or closes the connection) once the response is complete.
-            InputStream in = Content.Source.asInputStream(request);
-            bytes = in.readNBytes(maxBodyBytes + 1);
-        } catch (IOException e) {
-            throw new HttpProblem(400, "cannot read request body: " + describe(e));
-        }
+    private <T> T readBody(byte[] bytes, Class<T> type) {
+        // The connection refuses a longer body before reading it; checked again so the rule lives here too.
         if (bytes.length > maxBodyBytes) {
             throw tooLarge();
         }
@@ -276,24 +273,21 @@ final class ApiRouter extends Handler.Abstract {
         return sb.toString();
     }
 
-    private void write(Response response, Callback callback, Reply reply) {
-        response.setStatus(reply.status());
+    /** The reply with its JSON and a trailing newline (so `curl --unix-socket` output ends cleanly). */
+    private Answer toAnswer(Reply reply, String allow) {
         if (reply.body() == null) {
-            callback.succeeded();
-            return;
+            return new Answer(reply.status(), allow, null);
         }
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(reply.body());
         } catch (IOException e) {
             LOG.error("cannot serialize the response", e);
-            response.setStatus(500);
-            bytes = ("{\"message\":\"internal error: cannot serialize the response\"}").getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8);
+            return new Answer(500, null, "{\"message\":\"internal error: cannot serialize the response\"}\n"
+                    .getBytes(StandardCharsets.UTF_8));
         }
-        // A trailing newline so `curl --unix-socket` output ends cleanly in a terminal.
-        ByteBuffer buffer = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
-        response.write(true, buffer, callback);
+        byte[] out = Arrays.copyOf(bytes, bytes.length + 1);
+        out[bytes.length] = '\n';
+        return new Answer(reply.status(), allow, out);
     }
 }

@@ -87,7 +87,7 @@ class ApiServerStopTest {
     void requestInFlightCompletesDuringStop() throws Exception {
         Path socket = dir.resolve("api.sock");
         SlowService service = new SlowService();
-        ApiServer server = new ApiServer(new ApiServer.Limits(1 << 20, 16, 10_000));
+        ApiServer server = new ApiServer(new ApiServer.Limits(1 << 20, 16, 30_000, 10_000));
         server.start(socket, service);
         try (UnixHttp http = new UnixHttp(socket)) {
             CompletableFuture<UnixHttp.Reply> reply = CompletableFuture.supplyAsync(() -> {

@@ -44,7 +44,7 @@ class ApiServerTest {
     void start() throws Exception {
         socket = dir.resolve("run/nsnet/api.sock");
         service = new FakeService();
-        server = new ApiServer(new ApiServer.Limits(LIMIT, 32, 2000));
+        server = new ApiServer(new ApiServer.Limits(LIMIT, 32, 30_000, 2000));
         server.start(socket, service);
         http = new UnixHttp(socket);
     }
