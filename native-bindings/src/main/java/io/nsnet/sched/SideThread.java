@@ -42,8 +42,15 @@ public final class SideThread implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Started now, so that its id is known by the first hand-off that matters.
-        executor.submit(() -> { });
+        // Started now, and waited for, so that its id is known by the first hand-off: a hand-off made before the
+        // thread had run was not steered (SideThreadTest caught it on a loaded machine).
+        try {
+            executor.submit(() -> { }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the side thread " + name + " did not start", e.getCause());
+        }
     }
 
     /** Runs {@code task} on the worker, after steering it off the calling thread's CPU. */

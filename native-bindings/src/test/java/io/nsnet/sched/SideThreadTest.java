@@ -61,6 +61,14 @@ class SideThreadTest {
     }
 
     @Test
+    void theWorkerIsRunningWhenConstructed() {
+        // Its id is what the first hand-off steers: known at once, not once the thread gets round to starting.
+        try (SideThread side = new SideThread("test-side")) {
+            assertThat(side.tid()).isPositive();
+        }
+    }
+
+    @Test
     void theWorkerIsKeptOffTheSubmittersCpu() throws Exception {
         BitSet usable = Cpus.affinity(0);
         assumeTrue(usable.cardinality() >= 2, "needs two CPUs");
