@@ -78,6 +78,17 @@ public final class Observer {
         return names;
     }
 
+    /** The links whose alias is {@code alias}, from one listing. */
+    public static List<String> linkNamesWithAlias(String ns, String alias) {
+        List<String> names = new ArrayList<>();
+        ipJson(ns, "link", "show").forEach(l -> {
+            if (alias.equals(l.path("ifalias").asText())) {
+                names.add(l.path("ifname").asText());
+            }
+        });
+        return names;
+    }
+
     public static List<String> netnsList() {
         List<String> names = new ArrayList<>();
         for (String line : run("ip", "netns", "list").split("\n")) {
