@@ -120,13 +120,14 @@ final class ApiConnection implements Runnable {
         try {
             uri = HttpURI.from(request.uri);
         } catch (IllegalArgumentException e) {
-            return router.problem(400, "invalid request target: " + request.uri);
+            return router.refusal(request.method, request.uri, 400, "invalid request target: " + request.uri);
         }
         String path = uri.getCanonicalPath();
         // Jetty's server refused these too (its default URI compliance): "%2F", "%2e%2e", "%00" and the like in
         // a path. Plain dot segments are resolved, as RFC 3986 says.
         if (path == null || uri.hasViolations()) {
-            return router.problem(400, "ambiguous or invalid request path: " + request.uri);
+            return router.refusal(request.method, request.uri, 400,
+                    "ambiguous or invalid request path: " + request.uri);
         }
         return router.answer(request.method, path, request.body.toByteArray());
     }
@@ -299,7 +300,7 @@ final class ApiConnection implements Runnable {
         public boolean headerComplete() {
             long declared = parser.getContentLength();
             if (declared > maxBodyBytes) {
-                refusal = router.problem(413, router.tooLargeMessage());
+                refusal = router.refusal(method, uri, 413, router.tooLargeMessage());
                 return true;
             }
             if (expectContinue && version == HttpVersion.HTTP_1_1 && (declared > 0 || parser.isChunking())) {
@@ -311,7 +312,7 @@ final class ApiConnection implements Runnable {
         @Override
         public boolean content(ByteBuffer chunk) {
             if (body.size() + chunk.remaining() > maxBodyBytes) {
-                refusal = router.problem(413, router.tooLargeMessage());
+                refusal = router.refusal(method, uri, 413, router.tooLargeMessage());
                 chunk.position(chunk.limit());
                 return true;
             }
@@ -341,7 +342,7 @@ final class ApiConnection implements Runnable {
         public void badMessage(HttpException failure) {
             int code = failure.getCode();
             String reason = failure.getReason();
-            refusal = router.problem(code, "bad request: "
+            refusal = router.refusal(method, uri, code, "bad request: "
                     + (reason == null || reason.isBlank() ? HttpStatus.getMessage(code) : reason));
         }
     }

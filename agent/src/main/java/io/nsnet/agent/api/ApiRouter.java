@@ -84,12 +84,15 @@ final class ApiRouter {
     }
 
     /**
-     * An answer for a request that never reached a route (unparsable, headers too large, body over the
-     * limit…): the same {@code {"message": …}} body as the routes' errors.
+     * An answer for a request refused before it reached a route (unparsable, headers too large, body over the
+     * limit, an ambiguous path): the same {@code {"message": …}} body as the routes' errors, logged as they are.
+     *
+     * @param method the request's method, or null if it was not parsed that far
+     * @param target the request's target as sent, or null if it was not parsed that far
      */
-    Answer problem(int status, String message) {
-        String text = message == null || message.isBlank() ? "request failed" : message;
-        return toAnswer(new Reply(status, new ApiError(text)), null);
+    Answer refusal(String method, String target, int status, String message) {
+        return toAnswer(userError(method == null ? "-" : method, target == null ? "-" : target, status, message),
+                null);
     }
 
     /** The limit's message, for a body refused by its declared length before it is read. */
