@@ -331,6 +331,16 @@ class ApiServerTest {
     }
 
     @Test
+    void limitsMustBePositive() {
+        assertThatThrownBy(() -> new ApiServer.Limits(0, 8, 30_000, 1000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
+        assertThatThrownBy(() -> new ApiServer.Limits(4096, 0, 30_000, 1000))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ApiServer.Limits(4096, 8, 0, 1000))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesToReplaceARegularFile() throws Exception {
         Path file = dir.resolve("not-a-socket");
         Files.writeString(file, "keep me");
