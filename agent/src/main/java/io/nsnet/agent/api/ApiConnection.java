@@ -198,9 +198,13 @@ final class ApiConnection implements Runnable {
         }
         if (!persistent) {
             fields.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        } else if (request.version == HttpVersion.HTTP_1_0) {
+            fields.put(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE);
         }
-        MetaData.Response info = new MetaData.Response(answer.status(), null, HttpVersion.HTTP_1_1, fields,
-                json.length);
+        // The status line says HTTP/1.1 either way (the generator's, as the highest version served); the request's
+        // version decides the connection header: an HTTP/1.0 client told nothing waits for the end of the stream.
+        HttpVersion version = request.version == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+        MetaData.Response info = new MetaData.Response(answer.status(), null, version, fields, json.length);
         boolean head = "HEAD".equals(request.method);
         ByteBuffer content = head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(json);
         generator.reset();

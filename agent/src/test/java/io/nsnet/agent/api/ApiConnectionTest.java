@@ -154,6 +154,16 @@ class ApiConnectionTest {
     }
 
     @Test
+    void anHttp10ClientAskingForKeepAliveIsToldAndKept() throws Exception {
+        start();
+        SocketChannel ch = connect();
+        send(ch, "GET /v1/ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(readAnswers(ch, 1)).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: keep-alive");
+        send(ch, "GET /v1/ping HTTP/1.0\r\n\r\n");
+        assertThat(readToEnd(ch)).startsWith("HTTP/1.1 200 ").contains("{\"status\":\"ok\"}");
+    }
+
+    @Test
     void expectContinueGetsAnInterimAnswerBeforeTheBody() throws Exception {
         start();
         SocketChannel ch = connect();
