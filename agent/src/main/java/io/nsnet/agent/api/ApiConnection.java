@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -45,6 +46,9 @@ final class ApiConnection implements Runnable {
     private final SocketChannel channel;
     private final ApiRouter router;
     private final int maxBodyBytes;
+    /** Bytes of request bodies all connections may hold at once; this one holds {@link #bodyHeld} of them. */
+    private final Semaphore bodyBudget;
+    private int bodyHeld;
     private final Runnable onClose;
     private final ByteBuffer in = BufferUtil.allocate(16 * 1024); // Jetty buffers start empty, in flush mode
     private final ByteBuffer header = BufferUtil.allocate(1024);
@@ -58,10 +62,12 @@ final class ApiConnection implements Runnable {
     private boolean busy;
     private boolean stopping;
 
-    ApiConnection(SocketChannel channel, ApiRouter router, int maxBodyBytes, Runnable onClose) {
+    ApiConnection(SocketChannel channel, ApiRouter router, int maxBodyBytes, Semaphore bodyBudget,
+            Runnable onClose) {
         this.channel = channel;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyBudget = bodyBudget;
         this.onClose = onClose;
     }
 
@@ -77,6 +83,7 @@ final class ApiConnection implements Runnable {
         } catch (RuntimeException | Error e) {
             LOG.error("API connection failed", e);
         } finally {
+            releaseBody();
             close();
             onClose.run();
         }
@@ -84,6 +91,7 @@ final class ApiConnection implements Runnable {
 
     /** Reads one request and answers it; false when the connection is to be closed. */
     private boolean serveOne() throws IOException {
+        releaseBody();
         request.clear();
         parser.reset();
         boolean begun = false;
@@ -130,6 +138,13 @@ final class ApiConnection implements Runnable {
                     "ambiguous or invalid request path: " + request.uri);
         }
         return router.answer(request.method, path, request.body.toByteArray());
+    }
+
+    private void releaseBody() {
+        if (bodyHeld > 0) {
+            bodyBudget.release(bodyHeld);
+            bodyHeld = 0;
+        }
     }
 
     /** Marks the connection busy as a request starts; false if the server is stopping (the request is dropped). */
@@ -260,7 +275,7 @@ final class ApiConnection implements Runnable {
         boolean close;
         boolean keepAlive;
         boolean expectContinue;
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean complete;
         boolean earlyEof;
         Answer refusal;
@@ -272,6 +287,8 @@ final class ApiConnection implements Runnable {
             close = false;
             keepAlive = false;
             expectContinue = false;
+            // A large body's buffer is dropped, not kept for the connection's life outside the budget.
+            body = body.size() > 8192 ? new ByteArrayOutputStream() : body;
             body.reset();
             complete = false;
             earlyEof = false;
@@ -320,6 +337,13 @@ final class ApiConnection implements Runnable {
                 chunk.position(chunk.limit());
                 return true;
             }
+            if (!bodyBudget.tryAcquire(chunk.remaining())) {
+                refusal = router.refusal(method, uri, 503, "too many request bodies being received at once; "
+                        + "try again");
+                chunk.position(chunk.limit());
+                return true;
+            }
+            bodyHeld += chunk.remaining();
             byte[] b = new byte[chunk.remaining()];
             chunk.get(b);
             body.write(b, 0, b.length);

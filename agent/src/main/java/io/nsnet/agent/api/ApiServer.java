@@ -31,7 +31,9 @@ public final class ApiServer implements AutoCloseable {
     /**
      * Tunables; {@link #DEFAULT} suits the daemon, tests shrink them. {@code maxConnections} are served at once
      * (each has a thread); more wait in the socket's backlog until one closes. A connection whose read or write
-     * has waited {@code idleTimeoutMillis} is closed (Jetty's default was the same 30 s).
+     * has waited {@code idleTimeoutMillis} is closed (Jetty's default was the same 30 s). The bodies being received
+     * at once may hold {@link #bodyBytesInFlight} bytes together; a request that would pass that is refused with
+     * 503 (the daemon's heap is 64 MiB: 128 bodies of 1 MiB would not fit).
      */
     public record Limits(int maxBodyBytes, int maxConnections, long idleTimeoutMillis, long stopTimeoutMillis) {
         public static final Limits DEFAULT = new Limits(1 << 20, 128, 30_000, 10_000);
@@ -41,6 +43,11 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalArgumentException("API limits must be positive: " + maxBodyBytes + ", "
                         + maxConnections + ", " + idleTimeoutMillis + ", " + stopTimeoutMillis);
             }
+        }
+
+        /** Sixteen bodies at the limit: 16 MiB by default. */
+        public int bodyBytesInFlight() {
+            return (int) Math.min(Integer.MAX_VALUE, 16L * maxBodyBytes);
         }
     }
 
@@ -88,15 +95,16 @@ public final class ApiServer implements AutoCloseable {
         listener = ch;
         this.socket = path;
         slots = new Semaphore(limits.maxConnections());
+        Semaphore bodies = new Semaphore(limits.bodyBytesInFlight());
         idleCheck = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "nsnet-api-idle"));
         long period = Math.max(10, Math.min(1000, limits.idleTimeoutMillis() / 4));
         idleCheck.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.MILLISECONDS);
-        acceptor = daemonThread(() -> accept(ch, router, slots), "nsnet-api-accept");
+        acceptor = daemonThread(() -> accept(ch, router, slots, bodies), "nsnet-api-accept");
         acceptor.start();
         LOG.info("API listening on {}", path);
     }
 
-    private void accept(ServerSocketChannel ch, ApiRouter router, Semaphore slots) {
+    private void accept(ServerSocketChannel ch, ApiRouter router, Semaphore slots, Semaphore bodies) {
         while (true) {
             SocketChannel client;
             try {
@@ -111,7 +119,7 @@ public final class ApiServer implements AutoCloseable {
                 continue;
             }
             ApiConnection[] self = new ApiConnection[1];
-            ApiConnection c = new ApiConnection(client, router, limits.maxBodyBytes(), () -> {
+            ApiConnection c = new ApiConnection(client, router, limits.maxBodyBytes(), bodies, () -> {
                 connections.remove(self[0]);
                 slots.release();
             });

@@ -262,6 +262,35 @@ class ApiConnectionTest {
     }
 
     @Test
+    void bodiesBeingReceivedTogetherHaveABudget() throws Exception {
+        // 1000-byte bodies, 16 000 bytes in flight at most: sixteen half-sent bodies fill it, a seventeenth is
+        // refused, and once the sixteen are answered there is room again.
+        start(new ApiServer.Limits(1000, 32, 30_000, 5_000));
+        String head = "POST /v1/networks HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n";
+        String part = "{\"name\":\"n\"" + " ".repeat(980);
+        List<SocketChannel> holding = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            SocketChannel ch = connect();
+            send(ch, head + part);
+            holding.add(ch);
+        }
+        Thread.sleep(300); // the server has read them
+        SocketChannel late = connect();
+        send(late, head + part);
+        String refused = readToEnd(late);
+        assertThat(refused).startsWith("HTTP/1.1 503 ").contains("too many request bodies");
+        String rest = " ".repeat(1000 - part.length() - 1) + "}";
+        for (int i = 0; i < holding.size(); i++) {
+            send(holding.get(i), rest);
+            // The first creates "n", the others conflict with it: either way answered, not refused.
+            assertThat(readAnswers(holding.get(i), 1)).as("body %d", i).matches("(?s)HTTP/1\\.1 (201|409) .*");
+        }
+        SocketChannel again = connect();
+        send(again, head + part + rest);
+        assertThat(readAnswers(again, 1)).startsWith("HTTP/1.1 409 ");
+    }
+
+    @Test
     void stopClosesIdleConnectionsAtOnceAndRefusesNewOnes() throws Exception {
         start(new ApiServer.Limits(4096, 8, 30_000, 20_000));
         SocketChannel idle = connect();
