@@ -275,6 +275,7 @@ final class ApiConnection implements Runnable {
         boolean close;
         boolean keepAlive;
         boolean expectContinue;
+        String unmetExpectation;
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         boolean complete;
         boolean earlyEof;
@@ -287,6 +288,7 @@ final class ApiConnection implements Runnable {
             close = false;
             keepAlive = false;
             expectContinue = false;
+            unmetExpectation = null;
             // A large body's buffer is dropped, not kept for the connection's life outside the budget.
             body = body.size() > 8192 ? new ByteArrayOutputStream() : body;
             body.reset();
@@ -313,13 +315,24 @@ final class ApiConnection implements Runnable {
                 close |= field.contains(HttpHeaderValue.CLOSE.asString());
                 keepAlive |= field.contains(HttpHeaderValue.KEEP_ALIVE.asString());
             } else if (field.getHeader() == HttpHeader.EXPECT) {
-                expectContinue |= field.contains(HttpHeaderValue.CONTINUE.asString());
+                for (String value : field.getValues()) {
+                    if (value.equalsIgnoreCase(HttpHeaderValue.CONTINUE.asString())) {
+                        expectContinue = true;
+                    } else if (unmetExpectation == null) {
+                        unmetExpectation = value;
+                    }
+                }
             }
         }
 
         @Override
         public boolean headerComplete() {
             long declared = parser.getContentLength();
+            if (unmetExpectation != null) {
+                // RFC 9110 10.1.1: the only expectation there is is 100-continue; one not met is refused.
+                refusal = router.refusal(method, uri, 417, "unsupported expectation: " + unmetExpectation);
+                return true;
+            }
             if (declared > maxBodyBytes) {
                 refusal = router.refusal(method, uri, 413, router.tooLargeMessage());
                 return true;

@@ -177,6 +177,15 @@ class ApiConnectionTest {
     }
 
     @Test
+    void anExpectationOtherThanContinueIsRefused() throws Exception {
+        start();
+        SocketChannel ch = connect();
+        send(ch, "POST /v1/networks HTTP/1.1\r\nHost: x\r\nContent-Length: 14\r\nExpect: teapot\r\n\r\n");
+        assertThat(readToEnd(ch)).startsWith("HTTP/1.1 417 ").contains("unsupported expectation: teapot");
+        assertThat(service.calls).isEmpty();
+    }
+
+    @Test
     void aBodyDeclaredTooLargeIsRefusedWithoutAContinue() throws Exception {
         start();
         SocketChannel ch = connect();
