@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -49,7 +50,7 @@ final class ApiConnection implements Runnable {
     /** Bytes of request bodies all connections may hold at once; this one holds {@link #bodyHeld} of them. */
     private final Semaphore bodyBudget;
     private int bodyHeld;
-    private final Runnable onClose;
+    private final Consumer<ApiConnection> onClose;
     private final ByteBuffer in = BufferUtil.allocate(16 * 1024); // Jetty buffers start empty, in flush mode
     private final ByteBuffer header = BufferUtil.allocate(1024);
     private final HttpGenerator generator = new HttpGenerator();
@@ -63,7 +64,7 @@ final class ApiConnection implements Runnable {
     private boolean stopping;
 
     ApiConnection(SocketChannel channel, ApiRouter router, int maxBodyBytes, Semaphore bodyBudget,
-            Runnable onClose) {
+            Consumer<ApiConnection> onClose) {
         this.channel = channel;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
@@ -85,7 +86,7 @@ final class ApiConnection implements Runnable {
         } finally {
             releaseBody();
             close();
-            onClose.run();
+            onClose.accept(this);
         }
     }
 
@@ -242,7 +243,8 @@ final class ApiConnection implements Runnable {
     private void write(ByteBuffer... buffers) throws IOException {
         ioSince = System.nanoTime();
         try {
-            while (BufferUtil.hasContent(buffers[buffers.length - 1]) || BufferUtil.hasContent(buffers[0])) {
+            // One or two buffers (header, content): written until both are empty.
+            while (BufferUtil.hasContent(buffers[0]) || BufferUtil.hasContent(buffers[buffers.length - 1])) {
                 channel.write(buffers); // blocking: returns once some is written; the rest is written next turn
             }
         } finally {
@@ -250,11 +252,10 @@ final class ApiConnection implements Runnable {
         }
     }
 
-    /** "HTTP/1.1 100 Continue" before reading a body the client waits to send (curl does past 1 KiB). */
+    /** "HTTP/1.1 100 Continue" before reading a body the client waits to send (curl does for large bodies). */
     private void sendContinue() {
         try {
             ByteBuffer interim = BufferUtil.allocate(64);
-            BufferUtil.clear(interim);
             HttpGenerator interimGenerator = new HttpGenerator();
             HttpGenerator.Result r = interimGenerator.generateResponse(HttpGenerator.CONTINUE_100_INFO, false, interim,
                     null, null, false);

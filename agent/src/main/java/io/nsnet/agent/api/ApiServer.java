@@ -55,7 +55,6 @@ public final class ApiServer implements AutoCloseable {
     private ServerSocketChannel listener;
     private Thread acceptor;
     private ScheduledExecutorService idleCheck;
-    private Semaphore slots;
     private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private Path socket;
@@ -94,7 +93,7 @@ public final class ApiServer implements AutoCloseable {
         ApiRouter router = new ApiRouter(service, Json.strict(), limits.maxBodyBytes());
         listener = ch;
         this.socket = path;
-        slots = new Semaphore(limits.maxConnections());
+        Semaphore slots = new Semaphore(limits.maxConnections());
         Semaphore bodies = new Semaphore(limits.bodyBytesInFlight());
         idleCheck = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "nsnet-api-idle"));
         long period = Math.max(10, Math.min(1000, limits.idleTimeoutMillis() / 4));
@@ -115,26 +114,15 @@ public final class ApiServer implements AutoCloseable {
             } catch (IOException e) {
                 slots.release();
                 LOG.warn("API: accept failed: {}", e.toString());
-                pause();
+                sleep(100); // out of file descriptors, say: not a busy loop
                 continue;
             }
-            ApiConnection[] self = new ApiConnection[1];
-            ApiConnection c = new ApiConnection(client, router, limits.maxBodyBytes(), bodies, () -> {
-                connections.remove(self[0]);
+            ApiConnection c = new ApiConnection(client, router, limits.maxBodyBytes(), bodies, closed -> {
+                connections.remove(closed);
                 slots.release();
             });
-            self[0] = c;
             connections.add(c);
             daemonThread(c, "nsnet-api-" + connectionCount.incrementAndGet()).start();
-        }
-    }
-
-    /** After a failed accept (out of file descriptors, say): not a busy loop. */
-    private static void pause() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -176,8 +164,8 @@ public final class ApiServer implements AutoCloseable {
             c.stopWhenIdle();
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.stopTimeoutMillis());
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            pauseBriefly();
+        while (!connections.isEmpty() && System.nanoTime() < deadline && sleep(5)) {
+            // requests in flight finish
         }
         if (!connections.isEmpty()) {
             LOG.warn("API: {} requests still running after {} ms; closing their connections",
@@ -194,11 +182,14 @@ public final class ApiServer implements AutoCloseable {
         listener = null;
     }
 
-    private static void pauseBriefly() {
+    /** False if interrupted (the flag is kept, and the caller stops waiting). */
+    private static boolean sleep(long millis) {
         try {
-            Thread.sleep(5);
+            Thread.sleep(millis);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
